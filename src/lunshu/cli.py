@@ -1,0 +1,616 @@
+"""The ``lunshu`` command: parse, call one Corpus method, render.
+
+Every command takes ``--json`` (one JSON document on stdout, nothing else there). Errors: exit 1
+with one line on stderr (and the JSON error shape on stdout with ``--json``); usage errors exit 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from lunshu import __version__
+from lunshu.errors import LunshuError
+
+app = typer.Typer(
+    name="lunshu",
+    help="lunshu (论述): a database for speeches and official statements.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+out_console = Console(highlight=False, soft_wrap=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _State:
+    db: str | None = None
+
+
+state = _State()
+
+
+def _db() -> str:
+    return state.db or os.environ.get("LUNSHU_DB") or "lunshu.db"
+
+
+def _corpus(readonly: bool = False) -> Any:
+    from lunshu.corpus import Corpus
+
+    if readonly and not Path(_db()).exists():
+        raise LunshuError(f"no database at {_db()}; run `lunshu ingest PATH` first or pass --db")
+    return Corpus(_db())
+
+
+def _print_json(obj: Any) -> None:
+    from lunshu.corpus import to_jsonable
+
+    sys.stdout.write(json.dumps(to_jsonable(obj), ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _fail(exc: BaseException, as_json: bool) -> None:
+    if isinstance(exc, LunshuError):
+        code, message = exc.code, str(exc)
+    else:
+        code, message = "internal", f"internal error: {type(exc).__name__}: {exc}"
+    # one line, whatever the message holds
+    message = " ".join(message.split())
+    err_console.print(f"lunshu: error: {message}", markup=False)
+    if as_json:
+        _print_json({"error": {"code": code, "message": message}})
+    if os.environ.get("LUNSHU_DEBUG"):
+        raise exc
+    raise typer.Exit(1)
+
+
+def command(fn: F) -> F:
+    """Turn domain errors (and bugs) into one clear line and exit 1, never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        as_json = bool(kwargs.get("as_json"))
+        try:
+            return fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            err_console.print("lunshu: interrupted", markup=False)
+            raise typer.Exit(130) from None
+        except BrokenPipeError:
+            raise typer.Exit(0) from None
+        except Exception as exc:  # noqa: BLE001 - the CLI is the last line of defence
+            _fail(exc, as_json)
+
+    return wrapper  # type: ignore[return-value]
+
+
+JSON_OPT = typer.Option(False, "--json", help="Print one JSON document on stdout and nothing else there.")
+CSV_OPT = typer.Option(False, "--csv", help="Print CSV on stdout, in the order shown.")
+
+
+def _write_csv(rows: list[dict[str, Any]], columns: list[str]) -> None:
+    w = csv.writer(sys.stdout)
+    w.writerow(columns)
+    for r in rows:
+        w.writerow(["; ".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v)
+                    for v in (r.get(c) for c in columns)])
+
+
+def _table(rows: list[dict[str, Any]], columns: list[str], title: str | None = None) -> None:
+    t = Table(title=title, show_lines=False)
+    for c in columns:
+        t.add_column(c, overflow="fold")
+    for r in rows:
+        t.add_row(*[("、".join(map(str, v)) if isinstance(v, list) else ("" if v is None else str(v)))
+                    for v in (r.get(c) for c in columns)])
+    out_console.print(t)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"lunshu {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    db: str = typer.Option(None, "--db", help="Database file (default: $LUNSHU_DB, else ./lunshu.db)."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    """lunshu (论述): ingest, search, trace and analyse speeches and official statements."""
+    state.db = db
+
+
+# -- ingest & documents --------------------------------------------------------------------------
+def _parse_fields(fields: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for f in fields:
+        if "=" not in f:
+            raise typer.BadParameter(f"--field takes key=COLUMN, got {f!r}")
+        k, v = f.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+@app.command()
+@command
+def ingest(
+    paths: list[str] = typer.Argument(..., help="Files, folders (recursive), globs, or - for stdin."),
+    field: list[str] = typer.Option([], "--field", help="Map a field: key=COLUMN (e.g. text=正文). Repeatable."),
+    encoding: str = typer.Option(None, "--encoding", help="Force an encoding (e.g. gb18030, big5)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Ingest .txt .md .html .json .jsonl .csv files: clean, describe, index."""
+    field_map = _parse_fields(field)
+    corpus = _corpus()
+    progress_cm: Any = None
+    task: Any = None
+    callback = None
+    if not quiet and err_console.is_terminal:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        progress_cm = Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                               console=err_console, transient=True)
+        progress_cm.start()
+
+        def callback(event: str, n: int) -> None:
+            nonlocal task
+            if event == "files":
+                task = progress_cm.add_task("ingest", total=n)
+            elif task is not None:
+                progress_cm.advance(task, n)
+
+    try:
+        report = corpus.ingest(paths, field_map=field_map or None, encoding=encoding, progress=callback)
+    finally:
+        if progress_cm is not None:
+            progress_cm.stop()
+    if as_json:
+        _print_json(report)
+    else:
+        typer.echo(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+                   f"failed {len(report.failed)}")
+    for f in report.failed:
+        where = f.path + (f" (record {f.record})" if f.record is not None else "")
+        err_console.print(f"lunshu: failed: {where}: {f.error}", markup=False)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+class Genre(str, Enum):
+    speech = "speech"
+    report = "report"
+    letter = "letter"
+    compilation = "compilation"
+    interview = "interview"
+    article = "article"
+    other = "other"
+
+
+FROM_OPT = typer.Option(None, "--from", help="Earliest date (YYYY, YYYY-MM or YYYY-MM-DD).")
+TO_OPT = typer.Option(None, "--to", help="Latest date (YYYY, YYYY-MM or YYYY-MM-DD), inclusive.")
+SPEAKER_OPT = typer.Option(None, "--speaker", help="Only documents with this speaker.")
+GENRE_OPT = typer.Option(None, "--genre", help="Only this genre (speech, report, letter, compilation, ...).")
+SOURCE_OPT = typer.Option(None, "--source", help="Only documents whose source outlet contains this.")
+
+
+def _check_date(value: str | None, name: str) -> str | None:
+    if value is None:
+        return None
+    from lunshu.dates import parse_date
+
+    iso = parse_date(value)
+    if iso is None:
+        raise LunshuError(f"{name}: {value!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
+    return iso
+
+
+@app.command()
+@command
+def docs(
+    speaker: str = SPEAKER_OPT,
+    genre: str = GENRE_OPT,
+    date_from: str = FROM_OPT,
+    date_to: str = TO_OPT,
+    source: str = SOURCE_OPT,
+    limit: int = typer.Option(None, "--limit", min=0, help="At most this many."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many."),
+    as_json: bool = JSON_OPT,
+    as_csv: bool = CSV_OPT,
+) -> None:
+    """List documents with their metadata."""
+    corpus = _corpus(readonly=True)
+    rows = [d.summary() for d in corpus.docs(speaker=speaker, genre=genre, date_from=_check_date(date_from, "--from"),
+                                             date_to=_check_date(date_to, "--to"), source=source, limit=limit,
+                                             offset=offset)]
+    cols = ["id", "date", "genre", "speakers", "title", "source", "paragraphs", "chars"]
+    if as_json:
+        _print_json(rows)
+    elif as_csv:
+        _write_csv(rows, list(rows[0].keys()) if rows else cols)
+    else:
+        _table(rows, cols)
+
+
+@app.command()
+@command
+def show(
+    doc_id: str = typer.Argument(..., metavar="ID", help="Document id (see `lunshu docs`)."),
+    raw: bool = typer.Option(False, "--raw", help="Print the original text as ingested."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Show one document: metadata and numbered paragraphs."""
+    doc = _corpus(readonly=True).get(doc_id)
+    if as_json:
+        _print_json(doc)
+        return
+    if raw:
+        typer.echo(doc.raw)
+        return
+    s = doc.summary()
+    for k in ("id", "title", "date", "speakers", "occasion", "genre", "source", "url", "publisher_keywords",
+              "keywords", "reporters", "origin"):
+        v = s.get(k)
+        if v:
+            out_console.print(f"[bold]{k}[/bold]: " + ("、".join(v) if isinstance(v, list) else str(v)))
+    out_console.print()
+    for i, p in enumerate(doc.paragraphs, 1):
+        out_console.print(f"[dim]{i:>4}[/dim]  {p}", markup=True)
+
+
+class ExportFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+    parquet = "parquet"
+
+
+@app.command()
+@command
+def export(
+    fmt: ExportFormat = typer.Option(ExportFormat.jsonl, "--format", help="jsonl (lossless), csv or parquet."),
+    out: str = typer.Option(None, "--out", help="Output file (default: stdout; parquet needs a file)."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Export every document as `show` gives it."""
+    corpus = _corpus(readonly=True)
+    if as_json and not out:
+        raise LunshuError("--json prints a summary; give --out FILE for the export itself")
+    n = corpus.export(out, fmt.value)
+    if as_json:
+        _print_json({"exported": n, "format": fmt.value, "out": out})
+    elif out:
+        err_console.print(f"exported {n} documents to {out}", markup=False)
+
+
+@app.command()
+@command
+def check(
+    repair: bool = typer.Option(False, "--repair", help="Rebuild indexes that disagree with the stored text."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Verify the database: integrity, and that paragraphs, metadata and indexes agree."""
+    result = _corpus().check(repair=repair)
+    if as_json:
+        _print_json(result)
+    else:
+        for k, v in result.items():
+            typer.echo(f"{k}: {v}")
+    if not result.get("ok", False) and not (repair and result.get("repaired")):
+        raise typer.Exit(1)
+
+
+# -- search --------------------------------------------------------------------------------------
+class SortOrder(str, Enum):
+    relevance = "relevance"
+    date = "date"
+
+
+class HitsBy(str, Enum):
+    paragraph = "paragraph"
+    doc = "doc"
+
+
+@app.command()
+@command
+def search(
+    query: str = typer.Argument(..., help='Terms are ANDed; "a phrase"; a OR b; -term excludes.'),
+    limit: int = typer.Option(20, "--limit", min=0, help="Hits per page."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many hits."),
+    date_from: str = FROM_OPT,
+    date_to: str = TO_OPT,
+    speaker: str = SPEAKER_OPT,
+    genre: str = GENRE_OPT,
+    source: str = SOURCE_OPT,
+    title_only: bool = typer.Option(False, "--title-only", help="Match titles only."),
+    sort: SortOrder = typer.Option(SortOrder.relevance, "--sort", help="relevance or date."),
+    by: HitsBy = typer.Option(HitsBy.paragraph, "--by", help="Hits by paragraph, or grouped by document."),
+    as_json: bool = JSON_OPT,
+    as_csv: bool = CSV_OPT,
+) -> None:
+    """Exact substring search: every paragraph containing the phrase, and no other."""
+    result = _corpus(readonly=True).search(
+        query, limit=limit, offset=offset, date_from=_check_date(date_from, "--from"),
+        date_to=_check_date(date_to, "--to"), speaker=speaker, genre=genre, source=source,
+        title_only=title_only, sort=sort.value, by=by.value)
+    if as_json:
+        _print_json(result)
+        return
+    rows = [h.to_dict() for h in result.hits]
+    if as_csv:
+        _write_csv(rows, ["doc_id", "title", "date", "paragraph", "score", "text"])
+        return
+    from lunshu.render import print_search
+
+    print_search(out_console, result)
+
+
+@app.command()
+@command
+def kwic(
+    term: str = typer.Argument(..., help="The phrase to show in context."),
+    width: int = typer.Option(20, "--width", min=1, max=500, help="Characters of context on each side."),
+    sort: str = typer.Option("date", "--sort", help="date, 1L, 2L, 1R, 2R (sort by context position)."),
+    limit: int = typer.Option(None, "--limit", min=0, help="At most this many lines."),
+    date_from: str = FROM_OPT,
+    date_to: str = TO_OPT,
+    speaker: str = SPEAKER_OPT,
+    genre: str = GENRE_OPT,
+    source: str = SOURCE_OPT,
+    as_json: bool = JSON_OPT,
+    as_csv: bool = CSV_OPT,
+) -> None:
+    """Concordance: one line per occurrence, with left and right context."""
+    lines = _corpus(readonly=True).kwic(term, width=width, sort=sort, limit=limit,
+                                        date_from=_check_date(date_from, "--from"),
+                                        date_to=_check_date(date_to, "--to"), speaker=speaker, genre=genre,
+                                        source=source)
+    rows = [x.to_dict() for x in lines]
+    if as_json:
+        _print_json(rows)
+    elif as_csv:
+        _write_csv(rows, ["doc_id", "date", "paragraph", "left", "match", "right"])
+    else:
+        from lunshu.render import print_kwic
+
+        print_kwic(out_console, lines, width)
+
+
+# -- analysis ------------------------------------------------------------------------------------
+class Period(str, Enum):
+    year = "year"
+    month = "month"
+
+
+@app.command()
+@command
+def timeline(
+    terms: list[str] = typer.Argument(..., help="One or more formulations."),
+    by: Period = typer.Option(Period.year, "--by", help="year or month."),
+    svg: str = typer.Option(None, "--svg", help="Also write the chart as SVG to this file."),
+    as_json: bool = JSON_OPT,
+    as_csv: bool = CSV_OPT,
+) -> None:
+    """How often formulations occur per period: count, documents, per million characters, first use."""
+    corpus = _corpus(readonly=True)
+    result = corpus.timeline(terms, by=by.value)
+    if svg:
+        from lunshu.analysis.timeline import to_svg
+
+        Path(svg).write_text(to_svg(result), encoding="utf-8")
+    data = result.to_dict() if hasattr(result, "to_dict") else result
+    if as_json:
+        _print_json(data)
+        return
+    rows = []
+    for term, info in data.items():
+        for period, v in info["periods"].items():
+            rows.append({"term": term, "period": period, **v})
+    if as_csv:
+        _write_csv(rows, ["term", "period", "count", "docs", "per_million"])
+    else:
+        _table(rows, ["term", "period", "count", "docs", "per_million"])
+        for term, info in data.items():
+            first = info.get("first")
+            if first:
+                out_console.print(f"first {term}: {first.get('date')} {first.get('doc_id')} "
+                                  f"¶{first.get('paragraph')}", markup=False)
+
+
+@app.command()
+@command
+def keywords(
+    doc_id: str = typer.Argument(..., metavar="ID", help="Document id."),
+    top: int = typer.Option(20, "--top", min=1, help="How many keywords."),
+    as_json: bool = JSON_OPT,
+    as_csv: bool = CSV_OPT,
+) -> None:
+    """Keywords of one document (formulations kept whole)."""
+    rows = _corpus(readonly=True).keywords(doc_id, top=top)
+    rows = [r.to_dict() if hasattr(r, "to_dict") else r for r in rows]
+    if as_json:
+        _print_json(rows)
+    elif as_csv:
+        _write_csv(rows, ["term", "weight"])
+    else:
+        _table(rows, ["term", "weight"])
+
+
+@app.command()
+@command
+def collocates(
+    term: str = typer.Argument(..., help="The node term."),
+    window: int = typer.Option(5, "--window", min=1, max=50, help="Words on each side."),
+    min_freq: int = typer.Option(2, "--min-freq", min=1, help="Minimum co-occurrences."),
+    top: int = typer.Option(30, "--top", min=1, help="How many collocates."),
+    as_json: bool = JSON_OPT,
+    as_csv: bool = CSV_OPT,
+) -> None:
+    """Words that keep company with a term: co-occurrence, logDice, MI."""
+    result = _corpus(readonly=True).collocates(term, window=window, min_freq=min_freq, top=top)
+    data = result.to_dict() if hasattr(result, "to_dict") else result
+    if as_json:
+        _print_json(data)
+        return
+    rows = data.get("collocates", [])
+    cols = ["term", "cooccurrences", "freq", "expected", "log_dice", "mi"]
+    if as_csv:
+        _write_csv(rows, cols)
+    else:
+        _table(rows, cols, title=f"{term}: window ±{window}, min {min_freq}, {data.get('segmenter', '')}")
+
+
+class CompileFormat(str, Enum):
+    md = "md"
+    json = "json"
+    docx = "docx"
+
+
+@app.command(name="compile")
+@command
+def compile_cmd(
+    topic: str = typer.Argument(..., help="A topic or formulation, e.g. 网络空间命运共同体."),
+    fmt: CompileFormat = typer.Option(CompileFormat.md, "--format", help="md, json or docx."),
+    out: str = typer.Option(None, "--out", help="Output file (docx needs one)."),
+    date_from: str = FROM_OPT,
+    date_to: str = TO_OPT,
+    speaker: str = SPEAKER_OPT,
+    as_json: bool = JSON_OPT,
+) -> None:
+    """An automatic compilation (论述摘编): statements on a topic, in order, attributions checked."""
+    comp = _corpus(readonly=True).compile(topic, date_from=_check_date(date_from, "--from"),
+                                          date_to=_check_date(date_to, "--to"), speaker=speaker)
+    if as_json or fmt is CompileFormat.json:
+        text = json.dumps(comp.to_dict(), ensure_ascii=False, indent=None if as_json else 2)
+    elif fmt is CompileFormat.md:
+        text = comp.to_markdown()
+    else:
+        if not out:
+            raise LunshuError("--format docx needs --out FILE.docx")
+        comp.to_docx(out)
+        err_console.print(f"wrote {out}", markup=False)
+        return
+    if out:
+        Path(out).write_text(text + "\n", encoding="utf-8")
+        err_console.print(f"wrote {out}", markup=False)
+    else:
+        sys.stdout.write(text + "\n")
+
+
+# -- provenance ----------------------------------------------------------------------------------
+@app.command()
+@command
+def quotes(
+    doc: str = typer.Option(None, "--doc", help="Only quotations in this document."),
+    status: str = typer.Option(None, "--status", help="verified, variant, misattributed, unverified, not_found."),
+    as_json: bool = JSON_OPT,
+    as_csv: bool = CSV_OPT,
+) -> None:
+    """Quotations with their attributions, each traced to its source and checked."""
+    items = _corpus(readonly=True).quotes(doc_id=doc, status=status)
+    rows = [q.to_dict() for q in items]
+    if as_json:
+        _print_json(rows)
+        return
+    flat = [{"doc_id": r["doc_id"], "paragraph": r["paragraph"], "date": r["attribution"]["date"],
+             "speaker": r["attribution"]["speaker"], "status": r["status"],
+             "source": (r["sources"][0]["doc_id"] + " ¶" + str(r["sources"][0]["paragraph"])) if r["sources"] else "",
+             "quote": r["quote"]} for r in rows]
+    if as_csv:
+        _write_csv(flat, ["doc_id", "paragraph", "date", "speaker", "status", "source", "quote"])
+    else:
+        _table(flat, ["doc_id", "paragraph", "date", "speaker", "status", "source", "quote"])
+
+
+@app.command()
+@command
+def trace(
+    text: str = typer.Argument(..., help="The quotation (use - to read it from stdin)."),
+    date: str = typer.Option(None, "--date", help="The date it is attributed to."),
+    limit: int = typer.Option(10, "--limit", min=1, help="At most this many sources."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Where a quotation comes from, and whether its attribution holds."""
+    if text == "-":
+        text = sys.stdin.read()
+    result = _corpus(readonly=True).trace(text, date=_check_date(date, "--date"), limit=limit)
+    if as_json:
+        _print_json(result)
+        return
+    from lunshu.render import print_trace
+
+    print_trace(out_console, result)
+
+
+@app.command()
+@command
+def reuse(
+    doc: str = typer.Option(None, "--doc", help="Only links and clusters involving this document."),
+    threshold: float = typer.Option(None, "--threshold", min=0.0, max=1.0, help="Minimum similarity."),
+    as_json: bool = JSON_OPT,
+    as_csv: bool = CSV_OPT,
+) -> None:
+    """Near-duplicate paragraphs and documents: versions of the same text across the corpus."""
+    result = _corpus(readonly=True).reuse(doc_id=doc, threshold=threshold)
+    data = result.to_dict()
+    if as_json:
+        _print_json(data)
+        return
+    rows = [{"a": f"{x['a']['doc_id']} ¶{x['a'].get('paragraph')}", "b": f"{x['b']['doc_id']} ¶{x['b'].get('paragraph')}",
+             "score": x["score"], "kind": x.get("kind")} for x in data["links"]]
+    if as_csv:
+        _write_csv(rows, ["a", "b", "score", "kind"])
+    else:
+        _table(rows, ["a", "b", "score", "kind"], title=f"{len(data['clusters'])} clusters")
+
+
+# -- serving -------------------------------------------------------------------------------------
+@app.command()
+@command
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port."),
+    token: str = typer.Option(None, "--token", envvar="LUNSHU_TOKEN",
+                              help="Enable POST /api/ingest for requests carrying this token."),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Serve the web UI and the HTTP JSON API."""
+    import uvicorn
+
+    from lunshu.web.app import create_app
+
+    application = create_app(_db(), token=token)
+    if as_json:
+        _print_json({"serving": f"http://{host}:{port}/", "db": _db()})
+    else:
+        err_console.print(f"lunshu: serving {_db()} on http://{host}:{port}/", markup=False)
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+def main() -> None:
+    try:
+        app()
+    except BrokenPipeError:  # `lunshu … | head`
+        try:
+            sys.stdout.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+if __name__ == "__main__":
+    main()

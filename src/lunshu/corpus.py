@@ -1,0 +1,212 @@
+"""``lunshu.Corpus``: the product. The CLI, the HTTP API and the web UI are thin layers over it.
+
+Each public method is one user-facing operation and returns an object whose ``to_dict()`` is the
+JSON shape of the contract in PRODUCT.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from lunshu.errors import InputError, LunshuError
+from lunshu.ingest import build_document, expand_paths, read_path
+from lunshu.models import Document, IngestFailure, IngestReport, RawRecord
+from lunshu.store import Store
+
+ProgressFn = Callable[[str, int], None]  # (event, amount): ("files", n) once, then ("file", 1) per file
+
+_BATCH_DOCS = 400
+_BATCH_CHARS = 4_000_000
+
+
+def default_db() -> str:
+    return os.environ.get("LUNSHU_DB") or "lunshu.db"
+
+
+class Corpus:
+    """A corpus of documents in one SQLite file (created on first use)."""
+
+    def __init__(self, path: str | Path | None = None, *, readonly: bool = False) -> None:
+        self.path = str(path) if path is not None else default_db()
+        self.store = Store(self.path, readonly=readonly)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Corpus:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- ingest ------------------------------------------------------------------------------
+    def ingest(self, paths: str | Iterable[str], *, field_map: dict[str, str] | None = None,
+               encoding: str | None = None, progress: ProgressFn | None = None) -> IngestReport:
+        """Read, clean, describe and store every document under ``paths``.
+
+        Bad files and records are reported in ``failed`` and never stop the others. Documents are
+        written in transactions of whole documents: an interrupted ingest leaves no half document,
+        and re-running it finishes the job.
+        """
+        if isinstance(paths, (str, Path)):
+            paths = [str(paths)]
+        report = IngestReport()
+        files: list[str] = []
+        for item in expand_paths([str(p) for p in paths]):
+            if isinstance(item, IngestFailure):
+                report.failed.append(item)
+            else:
+                files.append(item)
+        if progress:
+            progress("files", len(files))
+        pending: list[Document] = []
+        pending_chars = 0
+        seen_ids: set[str] = set()
+        for path in files:
+            for item in read_path(path, field_map, encoding):
+                if isinstance(item, IngestFailure):
+                    report.failed.append(item)
+                    continue
+                try:
+                    doc = self._build(item)
+                except LunshuError as exc:
+                    report.failed.append(IngestFailure(item.path, item.record_no, exc.message))
+                    continue
+                if doc.id in seen_ids:
+                    # the same record twice in one run: the later one wins, counted once
+                    pending = [d for d in pending if d.id != doc.id]
+                seen_ids.add(doc.id)
+                pending.append(doc)
+                pending_chars += doc.chars
+                if len(pending) >= _BATCH_DOCS or pending_chars >= _BATCH_CHARS:
+                    self._flush(pending, report)
+                    pending, pending_chars = [], 0
+            if progress:
+                progress("file", 1)
+        if pending:
+            self._flush(pending, report)
+        return report
+
+    def _build(self, raw: RawRecord) -> Document:
+        try:
+            return build_document(raw)
+        except LunshuError:
+            raise
+        except RecursionError:
+            raise InputError("too deeply nested to process", path=raw.path, record=raw.record_no) from None
+        except Exception as exc:  # a bug in a pipeline stage must not lose the other documents
+            raise InputError(f"internal error while processing ({type(exc).__name__}: {exc}); please report it",
+                             path=raw.path, record=raw.record_no) from exc
+
+    def _flush(self, docs: list[Document], report: IngestReport) -> None:
+        with self.store.transaction() as conn:
+            for doc in docs:
+                status = self.store.put(conn, doc)
+                setattr(report, status, getattr(report, status) + 1)
+                report.doc_ids.append(doc.id)
+                report.chars += doc.chars
+
+    # -- documents ---------------------------------------------------------------------------
+    def docs(self, *, speaker: str | None = None, genre: str | None = None, date_from: str | None = None,
+             date_to: str | None = None, source: str | None = None, limit: int | None = None,
+             offset: int = 0) -> list[Document]:
+        """Documents (metadata and counts, no text), in date order."""
+        return self.store.list_docs(speaker=speaker, genre=genre, date_from=date_from, date_to=date_to,
+                                    source=source, limit=limit, offset=offset)
+
+    def get(self, doc_id: str) -> Document:
+        """One document with its paragraphs and raw original."""
+        return self.store.get(doc_id)
+
+    show = get
+
+    def export(self, out: Any, fmt: str = "jsonl") -> int:
+        """Write every document as `show` gives it; returns the number written.
+
+        ``out`` is a path or a text stream (jsonl, csv) / binary path (parquet).
+        """
+        from lunshu import export as _export
+
+        return _export.export(self.store, out, fmt)
+
+    def stats(self) -> dict[str, int]:
+        return self.store.count()
+
+    # -- queries implemented in their own modules --------------------------------------------
+    def search(self, query: str, *, limit: int = 20, offset: int = 0, date_from: str | None = None,
+               date_to: str | None = None, speaker: str | None = None, genre: str | None = None,
+               source: str | None = None, title_only: bool = False, sort: str = "relevance",
+               by: str = "paragraph") -> Any:
+        from lunshu import search as _search
+
+        return _search.search(self.store, query, limit=limit, offset=offset, date_from=date_from,
+                              date_to=date_to, speaker=speaker, genre=genre, source=source,
+                              title_only=title_only, sort=sort, by=by)
+
+    def kwic(self, term: str, *, width: int = 20, sort: str = "date", limit: int | None = None,
+             date_from: str | None = None, date_to: str | None = None, speaker: str | None = None,
+             genre: str | None = None, source: str | None = None) -> Any:
+        from lunshu import kwic as _kwic
+
+        return _kwic.kwic(self.store, term, width=width, sort=sort, limit=limit, date_from=date_from,
+                          date_to=date_to, speaker=speaker, genre=genre, source=source)
+
+    def timeline(self, terms: str | list[str], *, by: str = "year", **filters: Any) -> Any:
+        from lunshu.analysis import timeline as _timeline
+
+        return _timeline.timeline(self.store, [terms] if isinstance(terms, str) else list(terms), by=by,
+                                  **filters)
+
+    def keywords(self, doc_id: str, *, top: int = 20) -> Any:
+        from lunshu.analysis import keywords as _keywords
+
+        return _keywords.keywords(self.store, doc_id, top=top)
+
+    def collocates(self, term: str, *, window: int = 5, min_freq: int = 2, top: int = 50, **filters: Any) -> Any:
+        from lunshu.analysis import collocates as _collocates
+
+        return _collocates.collocates(self.store, term, window=window, min_freq=min_freq, top=top, **filters)
+
+    def quotes(self, *, doc_id: str | None = None, status: str | None = None, trace: bool = True) -> Any:
+        from lunshu import trace as _trace
+
+        return _trace.corpus_quotes(self.store, doc_id=doc_id, status=status, trace=trace)
+
+    def trace(self, text: str, *, date: str | None = None, limit: int = 10) -> Any:
+        from lunshu import trace as _trace
+
+        return _trace.trace(self.store, text, date=date, limit=limit)
+
+    def reuse(self, *, doc_id: str | None = None, threshold: float | None = None) -> Any:
+        from lunshu import reuse as _reuse
+
+        return _reuse.reuse(self.store, doc_id=doc_id, threshold=threshold)
+
+    def compile(self, topic: str, **options: Any) -> Any:
+        from lunshu.analysis import compile as _compile
+
+        return _compile.compile_topic(self, topic, **options)
+
+    def check(self, *, repair: bool = False) -> dict[str, Any]:
+        from lunshu import check as _check
+
+        return _check.check(self.store, repair=repair)
+
+
+def dumps(obj: Any) -> str:
+    """JSON for any result object (``to_dict``), list of them, or plain data."""
+    return json.dumps(to_jsonable(obj), ensure_ascii=False, indent=None)
+
+
+def to_jsonable(obj: Any) -> Any:
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(x) for x in obj]
+    return obj

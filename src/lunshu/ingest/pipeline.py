@@ -1,0 +1,174 @@
+"""One record's way to a Document: reader → clean → metadata → id.
+
+Everything here is a pure function of the input, so the Spark jobs call the very same code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from lunshu import clean, metadata
+from lunshu.errors import InputError, LunshuError
+from lunshu.ingest.readers import READERS, sniff_stdin_reader
+from lunshu.models import Document, IngestFailure, RawRecord
+
+# Bump when cleaning or metadata extraction changes what a document becomes: re-ingesting then
+# updates documents instead of reporting them unchanged.
+PIPELINE_VERSION = "1"
+
+_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
+
+
+def read_path(path: str, field_map: dict[str, str] | None = None,
+              encoding: str | None = None) -> Iterator[RawRecord | IngestFailure]:
+    """Every record of one file, or failures naming the file (and record); never raises."""
+    if path == "-":
+        yield from _read_stdin(field_map, encoding)
+        return
+    reader = READERS.get(Path(path).suffix.lower(), READERS[".txt"])
+    display = path
+    try:
+        for item in reader(os.path.abspath(path), field_map, encoding):
+            if isinstance(item, IngestFailure):
+                item.path = display
+            else:
+                item.path = display
+            yield item
+    except LunshuError as exc:
+        yield IngestFailure(display, exc.record, exc.message)
+    except RecursionError:
+        yield IngestFailure(display, None, "too deeply nested to parse")
+    except MemoryError:
+        yield IngestFailure(display, None, "too large to parse in memory")
+
+
+def _read_stdin(field_map: dict[str, str] | None, encoding: str | None) -> Iterator[RawRecord | IngestFailure]:
+    data = sys.stdin.buffer.read()
+    if not data.strip():
+        yield IngestFailure("-", None, "empty input on stdin")
+        return
+    suffix = sniff_stdin_reader(data)
+    digest = hashlib.sha1(data).hexdigest()[:16]
+    with tempfile.TemporaryDirectory() as tmp:
+        p = Path(tmp) / f"stdin{suffix}"
+        p.write_bytes(data)
+        for item in read_path(str(p), field_map, encoding):
+            item.path = "-"
+            if isinstance(item, RawRecord):
+                item.key = item.key.replace(str(p), f"stdin:{digest}") if item.key.startswith(str(p)) \
+                    else item.key
+                if item.key == str(p):
+                    item.key = f"stdin:{digest}"
+            yield item
+
+
+def doc_id_for(key: str) -> str:
+    """Stable id: an explicit safe id is kept; otherwise a short hash of where the record came from."""
+    if key.startswith("id:"):
+        rid = key[3:]
+        if _SAFE_ID.match(rid):
+            return rid
+        key = rid
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+
+
+def _key_for(raw: RawRecord) -> str:
+    key = raw.key or raw.path
+    if key.startswith("id:") or raw.path == "-":
+        return key
+    # file-based keys use the absolute path, so the same file gets the same id from any cwd
+    path = os.path.abspath(raw.path)
+    if key == raw.path:
+        return path
+    if key.startswith(raw.path + "#"):
+        return path + key[len(raw.path):]
+    if key.startswith(path):
+        return key
+    return key
+
+
+def content_hash(raw: RawRecord) -> str:
+    h = hashlib.sha256()
+    h.update(PIPELINE_VERSION.encode())
+    h.update(raw.body_format.encode())
+    h.update(json.dumps(raw.fields, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))
+    h.update(raw.body.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def _str_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v for v in re.split(r"[,，;；、\s]+", value) if v]
+    if isinstance(value, list):
+        return [str(v) for v in value if v is not None and str(v).strip()]
+    return [str(value)]
+
+
+def build_document(raw: RawRecord) -> Document:
+    """Clean and describe one record. Raises InputError when nothing usable remains."""
+    origin = raw.path if raw.record_no is None else f"{raw.path}#{raw.record_no}"
+    doc_id = doc_id_for(_key_for(raw))
+    chash = content_hash(raw)
+    if raw.body_format == "lunshu":
+        return _from_export(raw, doc_id, origin, chash)
+    cleaned = clean.clean_body(raw.body, raw.body_format)
+    meta, paragraphs = metadata.extract(cleaned.paragraphs, raw.fields)
+    if not paragraphs:
+        raise InputError("no text left after cleaning", path=raw.path, record=raw.record_no)
+    return Document(
+        id=doc_id,
+        title=meta.title,
+        date=meta.date,
+        speakers=list(meta.speakers),
+        occasion=meta.occasion,
+        genre=meta.genre,
+        source=meta.source,
+        url=meta.url,
+        keywords=[],
+        publisher_keywords=list(meta.publisher_keywords),
+        paragraphs=paragraphs,
+        raw=raw.raw or raw.body,
+        reporters=list(meta.reporters),
+        origin=origin,
+        content_hash=chash,
+    )
+
+
+def _from_export(raw: RawRecord, doc_id: str, origin: str, chash: str) -> Document:
+    """A record that lunshu itself exported: taken as it is, so export → ingest is lossless."""
+    f = raw.fields
+    paragraphs = [p for p in f.get("paragraphs", []) if isinstance(p, str)]
+    if not paragraphs:
+        raise InputError("exported record has no paragraphs", path=raw.path, record=raw.record_no)
+
+    def s(key: str) -> str | None:
+        v = f.get(key)
+        return str(v) if v is not None and str(v) != "" else None
+
+    return Document(
+        id=doc_id,
+        title=s("title"),
+        date=s("date"),
+        speakers=_str_list(f.get("speakers")),
+        occasion=s("occasion"),
+        genre=s("genre") or "other",
+        source=s("source"),
+        url=s("url"),
+        keywords=_str_list(f.get("keywords")),
+        publisher_keywords=_str_list(f.get("publisher_keywords")),
+        paragraphs=paragraphs,
+        raw=raw.raw,
+        reporters=_str_list(f.get("reporters")),
+        origin=s("origin") or origin,
+        content_hash=chash,
+    )

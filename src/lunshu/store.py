@@ -1,0 +1,312 @@
+"""The SQLite store: the one module that owns the schema of documents and paragraphs.
+
+One file, plain tables (documents, paragraphs) that Datasette, sqlite-utils or DuckDB can open;
+search indexes live beside them (see ``index.py``) and are written in the same transaction as
+the paragraphs they index, so a document is either wholly present or absent.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from lunshu import index
+from lunshu.errors import NotFoundError, StoreError
+from lunshu.models import Document
+
+SCHEMA_VERSION = 1
+
+_MIGRATIONS: dict[int, list[str]] = {
+    1: [
+        """CREATE TABLE IF NOT EXISTS documents (
+            id TEXT PRIMARY KEY,
+            title TEXT,
+            date TEXT,               -- ISO, possibly reduced precision: 2015-12-16, 2015-12, 1954
+            year INTEGER,
+            speakers TEXT NOT NULL DEFAULT '[]',   -- JSON array, primary speaker first
+            speaker TEXT,            -- the primary speaker, for filters and facets
+            occasion TEXT,
+            genre TEXT NOT NULL DEFAULT 'other',
+            source TEXT,
+            url TEXT,
+            keywords TEXT NOT NULL DEFAULT '[]',
+            publisher_keywords TEXT NOT NULL DEFAULT '[]',
+            reporters TEXT NOT NULL DEFAULT '[]',
+            origin TEXT,
+            content_hash TEXT,
+            raw TEXT,
+            n_paragraphs INTEGER NOT NULL DEFAULT 0,
+            chars INTEGER NOT NULL DEFAULT 0,
+            ingested_at TEXT
+        )""",
+        "CREATE INDEX IF NOT EXISTS documents_date ON documents(date)",
+        "CREATE INDEX IF NOT EXISTS documents_genre ON documents(genre)",
+        "CREATE INDEX IF NOT EXISTS documents_speaker ON documents(speaker)",
+        """CREATE TABLE IF NOT EXISTS paragraphs (
+            id INTEGER PRIMARY KEY,
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            n INTEGER NOT NULL,      -- 1-based position in the document
+            text TEXT NOT NULL,
+            UNIQUE (doc_id, n)
+        )""",
+        """CREATE TABLE IF NOT EXISTS doc_speakers (
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            speaker TEXT NOT NULL,
+            rank INTEGER NOT NULL,
+            PRIMARY KEY (doc_id, speaker)
+        )""",
+        "CREATE INDEX IF NOT EXISTS doc_speakers_speaker ON doc_speakers(speaker)",
+    ],
+}
+
+_DOC_COLUMNS = ("id, title, date, speakers, occasion, genre, source, url, keywords, publisher_keywords, "
+                "reporters, origin, content_hash, raw")
+
+
+def _year(date: str | None) -> int | None:
+    if date and len(date) >= 4 and date[:4].isdigit():
+        return int(date[:4])
+    return None
+
+
+class Store:
+    """A lunshu database file. Thread-safe for reads; writes go through ``transaction()``."""
+
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+        self.path = str(path)
+        self._local = threading.local()
+        self.readonly = readonly
+        if not readonly:
+            self._migrate()
+
+    # -- connections -------------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            if self.readonly:
+                conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30,
+                                       check_same_thread=False)
+            else:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA busy_timeout = 30000")
+            if not self.readonly:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA cache_size = -65536")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open database: {exc}", path=self.path) from None
+        return conn
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        conn = self.conn
+        try:
+            conn.execute("CREATE TABLE IF NOT EXISTS lunshu_meta (key TEXT PRIMARY KEY, value TEXT)")
+            row = conn.execute("SELECT value FROM lunshu_meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"not a lunshu database or corrupt: {exc}", path=self.path) from None
+        current = int(row[0]) if row else 0
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"database schema {current} is newer than this lunshu ({SCHEMA_VERSION}); upgrade lunshu",
+                path=self.path,
+            )
+        with self.transaction() as c:
+            for version in range(current + 1, SCHEMA_VERSION + 1):
+                for stmt in _MIGRATIONS[version]:
+                    c.execute(stmt)
+            for stmt in index.SCHEMA:
+                c.execute(stmt)
+            c.execute("INSERT OR REPLACE INTO lunshu_meta (key, value) VALUES ('schema_version', ?)",
+                      (str(SCHEMA_VERSION),))
+
+    # -- writing -----------------------------------------------------------------------------
+    def stored_hash(self, doc_id: str) -> str | None:
+        row = self.conn.execute("SELECT content_hash FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def put(self, conn: sqlite3.Connection, doc: Document) -> str:
+        """Insert or replace one document inside the caller's transaction; returns added/updated/unchanged."""
+        row = conn.execute("SELECT content_hash FROM documents WHERE id = ?", (doc.id,)).fetchone()
+        if row is not None and row[0] == doc.content_hash:
+            return "unchanged"
+        status = "added" if row is None else "updated"
+        if row is not None:
+            self._delete(conn, doc.id)
+        conn.execute(
+            "INSERT INTO documents (id, title, date, year, speakers, speaker, occasion, genre, source, url, "
+            "keywords, publisher_keywords, reporters, origin, content_hash, raw, n_paragraphs, chars, ingested_at) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                doc.id, doc.title, doc.date, _year(doc.date),
+                json.dumps(doc.speakers, ensure_ascii=False), doc.speakers[0] if doc.speakers else None,
+                doc.occasion, doc.genre, doc.source, doc.url,
+                json.dumps(doc.keywords, ensure_ascii=False),
+                json.dumps(doc.publisher_keywords, ensure_ascii=False),
+                json.dumps(doc.reporters, ensure_ascii=False),
+                doc.origin, doc.content_hash, doc.raw, len(doc.paragraphs), doc.chars,
+                datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            ),
+        )
+        conn.executemany(
+            "INSERT INTO doc_speakers (doc_id, speaker, rank) VALUES (?,?,?)",
+            [(doc.id, s, i) for i, s in enumerate(dict.fromkeys(doc.speakers))],
+        )
+        rows: list[tuple[int, str]] = []
+        for i, t in enumerate(doc.paragraphs):
+            c = conn.execute("INSERT INTO paragraphs (doc_id, n, text) VALUES (?,?,?)", (doc.id, i + 1, t))
+            rows.append((int(c.lastrowid or 0), t))
+        index.add(conn, rows)
+        return status
+
+    def _delete(self, conn: sqlite3.Connection, doc_id: str) -> None:
+        rows = [(int(r[0]), str(r[1])) for r in
+                conn.execute("SELECT id, text FROM paragraphs WHERE doc_id = ?", (doc_id,))]
+        index.remove(conn, rows)
+        conn.execute("DELETE FROM paragraphs WHERE doc_id = ?", (doc_id,))
+        conn.execute("DELETE FROM doc_speakers WHERE doc_id = ?", (doc_id,))
+        conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+
+    def delete(self, doc_id: str) -> bool:
+        with self.transaction() as conn:
+            exists = conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            if exists:
+                self._delete(conn, doc_id)
+        return bool(exists)
+
+    def set_keywords(self, conn: sqlite3.Connection, doc_id: str, keywords: list[str]) -> None:
+        conn.execute("UPDATE documents SET keywords = ? WHERE id = ?",
+                     (json.dumps(keywords, ensure_ascii=False), doc_id))
+
+    # -- reading -----------------------------------------------------------------------------
+    def _doc_from_row(self, row: sqlite3.Row, paragraphs: list[str] | None = None,
+                      n_paragraphs: int | None = None) -> Document:
+        doc = Document(
+            id=row["id"], title=row["title"], date=row["date"],
+            speakers=json.loads(row["speakers"] or "[]"), occasion=row["occasion"], genre=row["genre"],
+            source=row["source"], url=row["url"], keywords=json.loads(row["keywords"] or "[]"),
+            publisher_keywords=json.loads(row["publisher_keywords"] or "[]"),
+            paragraphs=paragraphs or [], raw=row["raw"] or "",
+            reporters=json.loads(row["reporters"] or "[]"), origin=row["origin"] or "",
+            content_hash=row["content_hash"] or "",
+        )
+        return doc
+
+    def get(self, doc_id: str, *, with_paragraphs: bool = True) -> Document:
+        row = self.conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no document with id {doc_id!r}")
+        paras = self.paragraphs(doc_id) if with_paragraphs else []
+        return self._doc_from_row(row, paras)
+
+    def paragraphs(self, doc_id: str) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT text FROM paragraphs WHERE doc_id = ? ORDER BY n", (doc_id,))]
+
+    def doc_filter_sql(self, *, speaker: str | None = None, genre: str | None = None,
+                       date_from: str | None = None, date_to: str | None = None,
+                       source: str | None = None, alias: str = "d") -> tuple[str, list[Any]]:
+        """WHERE-clause fragments over documents shared by every query that filters documents."""
+        where: list[str] = []
+        args: list[Any] = []
+        if speaker:
+            where.append(f"EXISTS (SELECT 1 FROM doc_speakers s WHERE s.doc_id = {alias}.id AND s.speaker = ?)")
+            args.append(speaker)
+        if genre:
+            genres = [g.strip() for g in genre.split(",") if g.strip()]
+            where.append(f"{alias}.genre IN ({','.join('?' * len(genres))})")
+            args.extend(genres)
+        if source:
+            where.append(f"{alias}.source LIKE ? ESCAPE '\\'")
+            args.append("%" + source.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+        if date_from:
+            where.append(f"{alias}.date >= ?")
+            args.append(date_from)
+        if date_to:
+            # a reduced-precision bound includes the whole period: --to 2015 keeps 2015-12-31
+            where.append(f"substr({alias}.date, 1, ?) <= ?")
+            args.extend([len(date_to), date_to])
+        return (" AND ".join(where), args)
+
+    def list_docs(self, *, speaker: str | None = None, genre: str | None = None, date_from: str | None = None,
+                  date_to: str | None = None, source: str | None = None, limit: int | None = None,
+                  offset: int = 0) -> list[Document]:
+        where, args = self.doc_filter_sql(speaker=speaker, genre=genre, date_from=date_from, date_to=date_to,
+                                          source=source)
+        sql = f"SELECT {_DOC_COLUMNS}, n_paragraphs, chars FROM documents d"
+        if where:
+            sql += " WHERE " + where
+        sql += " ORDER BY d.date IS NULL, d.date, d.title, d.id"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            args += [limit, offset]
+        docs = []
+        for row in self.conn.execute(sql, args):
+            doc = self._doc_from_row(row)
+            doc.n_paragraphs = int(row["n_paragraphs"])  # counts only; text not loaded
+            doc.n_chars = int(row["chars"])
+            docs.append(doc)
+        return docs
+
+    def doc_stats(self, doc_id: str) -> tuple[int, int]:
+        row = self.conn.execute("SELECT n_paragraphs, chars FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no document with id {doc_id!r}")
+        return int(row[0]), int(row[1])
+
+    def iter_documents(self, batch: int = 200) -> Iterator[Document]:
+        ids = [r[0] for r in self.conn.execute("SELECT id FROM documents ORDER BY date IS NULL, date, id")]
+        for i in range(0, len(ids), batch):
+            for doc_id in ids[i:i + batch]:
+                yield self.get(doc_id)
+
+    def iter_paragraphs(self) -> Iterator[tuple[int, str, int, str]]:
+        """(paragraph id, doc_id, n, text) for every paragraph, in document order."""
+        for r in self.conn.execute("SELECT id, doc_id, n, text FROM paragraphs ORDER BY doc_id, n"):
+            yield int(r[0]), str(r[1]), int(r[2]), str(r[3])
+
+    def count(self) -> dict[str, int]:
+        c = self.conn
+        return {
+            "documents": int(c.execute("SELECT count(*) FROM documents").fetchone()[0]),
+            "paragraphs": int(c.execute("SELECT count(*) FROM paragraphs").fetchone()[0]),
+            "chars": int(c.execute("SELECT coalesce(sum(chars), 0) FROM documents").fetchone()[0]),
+        }
+
+    def ids(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT id FROM documents ORDER BY id")]
+
+    def execute(self, sql: str, args: Iterable[Any] = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, tuple(args))
