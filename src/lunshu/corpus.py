@@ -174,7 +174,7 @@ class Corpus:
     def quotes(self, *, doc_id: str | None = None, status: str | None = None, trace: bool = True) -> Any:
         from lunshu import trace as _trace
 
-        return _trace.corpus_quotes(self.store, doc_id=doc_id, status=status, trace=trace)
+        return _trace.corpus_quotes(self.store, doc_id=doc_id, status=status, with_trace=trace)
 
     def trace(self, text: str, *, date: str | None = None, limit: int = 10) -> Any:
         from lunshu import trace as _trace

@@ -203,6 +203,7 @@ class Source:
     span: tuple[int, int] | None = None  # aligned span inside ``text``
     paragraph_end: int | None = None  # when the aligned text runs into a following paragraph
     diff: list[dict[str, str]] | None = None  # [{"op": "equal|insert|delete|replace", "quote", "source"}]
+    identical: bool = False  # same words as the quotation (punctuation and marked omissions aside)
 
     def to_dict(self, with_diff: bool = False) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -215,6 +216,7 @@ class Source:
             "genre": self.genre,
             "span": list(self.span) if self.span else None,
             "paragraph_end": self.paragraph_end,
+            "identical": self.identical,
         }
         if with_diff:
             d["diff"] = self.diff or []

@@ -65,13 +65,14 @@ def print_trace(console: Console, result: Any) -> None:
                 op = d.get("op")
                 if op == "equal":
                     t.append(d.get("source", ""))
-                elif op == "delete":
-                    t.append(d.get("quote", ""), style="red strike")
-                elif op == "insert":
-                    t.append(d.get("source", ""), style="green")
-                else:
-                    t.append(d.get("quote", ""), style="red strike")
-                    t.append(d.get("source", ""), style="green")
+                elif op == "delete":  # source text the quotation leaves out
+                    t.append(d.get("quote", "") or "", style="dim")
+                    t.append(d.get("source", ""), style="dim strike")
+                elif op == "insert":  # quotation text the source does not have
+                    t.append(d.get("quote", ""), style="bold red")
+                else:  # replace: the quotation's words, then the source's
+                    t.append(d.get("quote", ""), style="bold red")
+                    t.append("→" + d.get("source", ""), style="green")
             console.print(t)
         else:
             console.print("   " + escape(s.text))
