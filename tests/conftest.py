@@ -86,7 +86,7 @@ def examples_corpus(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 @pytest.fixture(scope="session")
 def examples_expected() -> dict[str, Any]:
-    return json.loads((EXAMPLES / "expected.json").read_text(encoding="utf-8"))
+    return json.loads((ROOT / "tests" / "examples_expected.json").read_text(encoding="utf-8"))
 
 
 def run_cli(*args: str, db: Path | str | None = None, input: str | bytes | None = None,
