@@ -16,11 +16,13 @@ then earliest. The status compares the claimed date with the primary sources:
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date as _date
 from typing import Any
 
+from lunshu import index
 from lunshu.align import Alignment, align
 from lunshu.clean import to_halfwidth
 from lunshu.models import GENRE_RANK, Quote, Source, Trace
@@ -34,11 +36,9 @@ MAX_CANDIDATES = 24
 REGION_CHARS = 2400
 
 _PIECE_SPLIT = re.compile(r"[\s，。、；：？！,.;:?!“”\"'‘’（）()《》〈〉【】\[\]—…·\-]+")
+_ELLIPSIS = re.compile(r"(?:…|⋯|\.{3,}|。{3,})+")
+_WORD = re.compile(r"\w")
 _SENT_SPLIT = re.compile(r"(?<=[。！？!?；;])|(?:…|⋯|\.{3,})+|\n+")
-
-
-def _fts_phrase(s: str) -> str:
-    return '"' + s.replace('"', '""') + '"'
 
 
 def _pieces(quote: str) -> list[str]:
@@ -60,12 +60,14 @@ def _candidates(store: Store, quote: str, exclude_doc: str | None) -> list[tuple
     """(doc_id, paragraph n) of the paragraphs that share the most of the quotation's pieces."""
     votes: dict[int, float] = defaultdict(float)
     conn = store.conn
+    fold = index.folder(conn).fold
     for piece in _pieces(quote):
         try:
             rows = conn.execute(
-                "SELECT rowid FROM paragraphs_fts WHERE paragraphs_fts MATCH ? LIMIT 400", (_fts_phrase(piece),)
+                f"SELECT rowid FROM {index.TABLE} WHERE {index.TABLE} MATCH ? LIMIT 400",
+                (index.phrase_expr(fold(piece)),),
             ).fetchall()
-        except Exception:  # noqa: BLE001 - a piece the index cannot take is just not a lead
+        except (sqlite3.Error, ValueError):  # a piece the index cannot take is just not a lead
             continue
         if len(rows) >= 400:
             continue  # too common to point anywhere
@@ -142,6 +144,36 @@ def _piecewise(quote: str, text: str) -> Alignment | None:
     return Alignment(matched / total if total else 0.0, start, end, diff, identical)
 
 
+_SENTENCE_END = "。！？!?；;\n"
+
+
+def _same_words(diff: list[dict[str, str]]) -> bool:
+    """No word changed: only equal pieces, marked omissions, and whole sentences left out.
+
+    Compilations abridge across sentences and paragraphs without always marking it; leaving out
+    whole sentences keeps the quotation's own words intact. A clause dropped inside a sentence,
+    or any changed or added character, makes a variant.
+    """
+    prev_end = True
+    for k, d in enumerate(diff):
+        op = d.get("op")
+        if op == "equal":
+            prev_end = d.get("source", "").rstrip(" \u3000").endswith(tuple(_SENTENCE_END))
+            continue
+        if op == "delete":
+            quote_side = d.get("quote", "")
+            if quote_side and _ELLIPSIS.search(quote_side):
+                continue  # a marked omission
+            src = d.get("source", "").rstrip(" \u3000")
+            last = k == len(diff) - 1
+            if (prev_end or k == 0) and (src.endswith(tuple(_SENTENCE_END)) or last):
+                continue
+        if op == "insert" and not _WORD.search(d.get("quote", "")):
+            continue  # punctuation only
+        return False
+    return True
+
+
 def _align_region(quote: str, paras: list[tuple[int, str]]) -> tuple[Alignment, int, int, str]:
     sep = "\n"
     text = sep.join(t for _, t in paras)
@@ -150,6 +182,7 @@ def _align_region(quote: str, paras: list[tuple[int, str]]) -> tuple[Alignment, 
         alt = _piecewise(quote, text)
         if alt is not None and alt.score > best.score + 0.05:
             best = alt
+    best.identical = best.identical or (best.score >= IDENTICAL_MIN and _same_words(best.diff))
     # which paragraphs the span covers
     offsets = []
     pos = 0
