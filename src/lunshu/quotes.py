@@ -30,9 +30,12 @@ _FULLWIDTH.update({"\u3000": " ", "\u00a0": " ", "\u2002": " ", "\u2003": " ", "
 _FW_TABLE = str.maketrans(_FULLWIDTH)
 
 
+_NEEDS_NORM = re.compile("[" + "".join(sorted(_FULLWIDTH)) + "]")
+
+
 def _norm(s: str) -> str:
     """Half-width digits/letters and plain spaces, so one set of patterns covers every outlet."""
-    return s.translate(_FW_TABLE)
+    return s.translate(_FW_TABLE) if _NEEDS_NORM.search(s) else s
 
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -177,16 +180,22 @@ _OCC_START = (
     r"的|：|:|《|，|,|\s|$|\d|（|\("
 )
 _SPEAKER = re.compile(
-    rf"(?P<pre>{_TITLES_PRE}*)(?P<name>[\u4e00-\u9fff][\u4e00-\u9fff·]{{1,4}}?)"
+    rf"(?P<pre>{_TITLES_PRE}*)(?P<name>[\u4e00-\u9fff]{{1,5}}·[\u4e00-\u9fff·]{{1,8}}?|[\u4e00-\u9fff]{{2,4}}?)"
     rf"(?P<title>{_TITLES_SUF})?(?={_OCC_START})"
 )
 _BARE_TITLE = re.compile(rf"^{_TITLES_PRE}+(?=在|向|致|给|同|与|对|会见|出席|主持|接受|考察|视察|回信|的)")
 _NOT_NAMES = {"中国", "我国", "我们", "各国", "大会", "会议", "中方", "世界", "全国", "人民", "国家", "本届",
               "今年", "去年", "当天", "今天", "昨天", "党的", "新华社", "人民日报"}
+# How an attribution's occasion ends. The strong endings name a text (讲话, 贺信, 《…》) and stand
+# on their own; the weak ones (…大会上, …时, …会) only with a speaker before them, because a
+# chronology item (——2015年12月，某大会在乌镇举办…) can end that way too.
+_NOT_NAME_START = set("我你他她它这那其该本此各每在给同与对为就和的致是有")
+_OCC_END_STRONG = (r"讲话|辞|词|贺信|贺电|致贺|演讲|演说|回信|复信|的信|批示|指示|文章|谈话|答问|采访|报告|"
+                   r"发言|序言|寄语|讲稿|说明|要点|》|》的?[一-龥]{0,4}")
+_OCC_TAIL = r"[\s）)】〕\]。.]*$"
+_OCC_END_ONLY_STRONG = re.compile(rf"(?:{_OCC_END_STRONG}){_OCC_TAIL}")
 _OCC_END = re.compile(
-    r"(?:讲话|致辞|贺信|贺词|贺电|致贺|演讲|回信|复信|信|批示|指示|文章|谈话|答问|采访|报告|发言|序言|题词|"
-    r"寄语|讲稿|说明|要点|强调|指出|表示|说|电话|会谈|会见|会晤|致电|上|时|期间|》|》的?[一-龥]{0,4})"
-    r"[\s）)】〕\]。.]*$"
+    rf"(?:{_OCC_END_STRONG}|信|强调|指出|表示|说|电话|会谈|会见|会晤|致电|上|时|期间|会|式|坛){_OCC_TAIL}"
 )
 _SENT_PUNCT = re.compile(r"[。！？!?；;]")
 _CAPTION_HINT = re.compile(r"摄\s*[）)]?\s*$|记者\s*\S{2,4}\s*摄|摄影|图片来源|资料图|^图为|并发表(?:重要)?讲话[。.]")
@@ -208,7 +217,7 @@ def _match_speaker(s: str, pos: int) -> _Speaker | None:
     if not m:
         return None
     name = m.group("name")
-    if name in _NOT_NAMES or name.endswith(("的", "在", "向")):
+    if name in _NOT_NAMES or name.endswith(("的", "在", "向")) or name[0] in _NOT_NAME_START:
         return None
     titled = bool(m.group("pre") or m.group("title"))
     return _Speaker(name, titled, m.end())
@@ -223,7 +232,7 @@ def _clean_occasion(s: str) -> str | None:
 def _sentences_ok(rest: str, limit: int = 120) -> bool:
     """Attribution text is one clause: no sentence punctuation inside, not a paragraph of prose."""
     body = rest.rstrip(" 。.")
-    return len(body) <= limit and not _SENT_PUNCT.search(body)
+    return len(body) <= limit and not _SENT_PUNCT.search(body) and not _HALF_SENT.search(body)
 
 
 def _parse_body(body: str, form: str) -> Attribution | None:
@@ -247,14 +256,14 @@ def _parse_body(body: str, form: str) -> Attribution | None:
         sp = _match_speaker(rest_stripped, 0)
         occ_text = rest_stripped[sp.end:] if sp else rest_stripped
         occasion = _clean_occasion(occ_text)
-        noun = bool(_OCC_END.search(rest_stripped))
+        noun = bool((_OCC_END if sp is not None and sp.name else _OCC_END_ONLY_STRONG).search(rest_stripped))
         if not rest_stripped:
             # a bare date: an attribution after a dash, a speech's own dateline in brackets
             ok = form == "dash" and dm.precision >= 2
         elif dm.precision == 1:
             ok = sp is not None and sp.name is not None and noun
         elif form == "plain":
-            ok = sp is not None and noun
+            ok = sp is not None and noun and dm.precision == 3
         else:
             ok = noun or (sp is not None and sp.titled) or rest_stripped.startswith("《")
         if not ok:
@@ -348,16 +357,27 @@ def _leading_attribution(line: str) -> Attribution | None:
                        date_end=dm.date_end)
 
 
+_DASH_RUN = re.compile(r"[—―─－]+|-{2,}")
+_SENT_END = tuple("。！？!?”」』")
+_TRAILING_BRACKET = re.compile(r"[（(]([^（）()]{6,120})[）)]\s*$")
+
+
 def _inline_attribution(par: str) -> tuple[str, Attribution] | None:
     """An attribution at the end of a quotation paragraph: ``…共同体。——2015年…讲话`` or ``…（2015年…）``."""
-    for m in re.finditer(r"(?:[—―─－]{1,3}|-{2,})\s*", par):
-        if m.start() == 0:
+    # a double dash, or a single one after the end of a sentence (中国—中亚 is a name, not a dash);
+    # an attribution is short, so only the paragraph's tail is worth looking at
+    for m in _DASH_RUN.finditer(par, max(1, len(par) - 240)):
+        k = m.start()
+        single = len(m.group().strip()) < 2
+        if k == 0 or (single and not par[:k].rstrip().endswith(_SENT_END)):
             continue
-        head, tail = par[: m.start()], par[m.start():]
+        head, tail = par[:k], par[k:]
         a = parse_attribution(tail)
-        if a is not None and (a.date or a.speaker) and len(_HAN.findall(head)) >= 4:
+        if a is not None and a.date and len(_HAN.findall(head)) >= 4:
             return head.rstrip(), a
-    m2 = re.search(r"[（(]([^（）()]{6,120})[）)]\s*$", par)
+    if not par.rstrip().endswith(("）", ")")):
+        return None
+    m2 = _TRAILING_BRACKET.search(par, max(0, len(par) - 130))
     if m2 and m2.start() > 0:
         head = par[: m2.start()]
         a = _parse_body(m2.group(1), "bracket")
@@ -377,18 +397,25 @@ _NOISE = re.compile(
     r"^[（(【\[]?\s*(?:本报|新华社|人民网|央视网)?记者[^。]{0,30}[）)】\]]?$|^[（(]\s*本报记者"
 )
 _TERMINAL = tuple("。！？!?…”’」』）)；;：:.\"'》")
+# News intros: reporting words, reported speech, chronology, a lead-in ending with a colon.
 _NARRATIVE = re.compile(
-    r"记者|本报|新华社|新华网|日电|昨天|昨日|今天上午|今天下午|据悉|梳理|一同学习|与您|学习笔记|摘编|编者按|"
-    r"(?:习近平|他|总书记|主席)(?:主席|总书记|同志)?(?:指出|强调|表示|说)|"
-    r"(?:出席|举行|召开|开幕|闭幕)(?:了)?[^。]{0,20}。"
+    r"记者|本报|新华社[^，。]{0,8}电|新华网|日电|昨天|昨日|据悉|梳理|一同学习|与您|编者按|摘编|重要论述|"
+    r"(?:他|她|习近平|总书记|主席)[^。]{0,12}(?:指出|强调|表示)|"
+    r"^(?:(?:1[89]|20)\d{2}年|\d{1,2}月\d{1,2}日)|[：:]$"
 )
 _BULLET = re.compile(r"^[ \t]*[-*+•·●▪■◆][ \t]+", re.MULTILINE)
 
 
+_HALF_SENT = re.compile(r"(?<=[\u4e00-\u9fff”\"])\.(?![\d.])")  # a full stop written half-width
+
+
 def _is_heading(t: str) -> bool:
+    """Short, no sentence punctuation, not a run of clauses (a fragment cut mid-sentence is not one)."""
     if t.startswith("#") or (t.startswith("**") and t.endswith("**")):
         return True
-    if len(t) > 40 or _SENT_PUNCT.search(t):
+    if len(t) > 40 or _SENT_PUNCT.search(t) or _HALF_SENT.search(t):
+        return False
+    if len(t) >= 20 and len(re.findall(r"[，,、]", t)) >= 2:
         return False
     return not t.endswith(("，", ",", "、"))
 
@@ -402,13 +429,14 @@ def _kind(t: str) -> str:
     if not t:
         return "empty"
     nt = _norm(t)
-    if not _HAN.search(nt):
-        return "noise"
     if _YEAR_HEADING.match(nt):
         return "year"
-    if _NOISE.search(nt):
+    if not _HAN.search(nt):
         return "noise"
-    if _is_caption(nt):
+    # share prompts, bylines and captions are short: a long paragraph that mentions 点击 is prose
+    if len(nt) <= 60 and _NOISE.search(nt):
+        return "noise"
+    if len(nt) <= 200 and _is_caption(nt):
         return "caption"
     if _is_heading(nt):
         return "heading"
@@ -429,13 +457,13 @@ def _items(paragraphs: list[str]) -> list[_Item]:
         t = (p or "").strip()
         if not t:
             continue
-        a = parse_attribution(t)
-        if a is not None:
-            out.append(_Item(i, t, "attr", a))
-            continue
         lead = _leading_attribution(t)
         if lead is not None:
             out.append(_Item(i, t, "lead", lead))
+            continue
+        a = parse_attribution(t)
+        if a is not None:
+            out.append(_Item(i, t, "attr", a))
             continue
         k = _kind(t)
         if k == "text":
@@ -445,6 +473,12 @@ def _items(paragraphs: list[str]) -> list[_Item]:
                 out.append(_Item(i, inl[1].raw, "attr", inl[1]))
                 continue
         out.append(_Item(i, t, k))
+    # a clause cut off mid-sentence right before an attribution looks like a heading (short, no
+    # full stop); with a comma in it, it is the first half of a quotation (seed 002's 把普)
+    for x, y, z in zip(out, out[1:], out[2:], strict=False):
+        if (x.kind == "heading" and y.kind == "attr" and z.kind in ("text", "heading")
+                and re.search(r"[，,、]", x.text) and _ends_mid_sentence(x.text)):
+            x.kind = "text"
     return out
 
 
@@ -452,36 +486,33 @@ def _ends_mid_sentence(t: str) -> bool:
     return not t.rstrip().endswith(_TERMINAL)
 
 
-def _is_narrative(t: str) -> bool:
-    return bool(_NARRATIVE.search(_norm(t)))
+def _is_narrative(t: str, names: set[str]) -> bool:
+    """A paragraph of the surrounding report, not of the quotation (a quotation of 习近平 does not
+    name 习近平)."""
+    nt = _norm(t).strip()
+    return bool(_NARRATIVE.search(nt)) or any(n in nt for n in names)
 
 
 def _quote_text(texts: list[str]) -> str:
     return "\n".join(_BULLET.sub("", t).strip() for t in texts)
 
 
-def _backward(items: list[_Item], ai: int, consumed: set[int]) -> tuple[list[int], str]:
-    """Indexes of the paragraphs before ``items[ai]`` that form its quotation, and what stopped the scan."""
+def _backward(items: list[_Item], ai: int, consumed: set[int]) -> list[int]:
+    """The paragraphs before ``items[ai]`` that form its quotation.
+
+    The scan stops at another attribution, a year heading, a caption or noise, and at a section
+    heading unless that is the one paragraph right before the attribution (a short quotation
+    without punctuation looks like a heading).
+    """
     block: list[int] = []
     j = ai - 1
-    stop = "start"
-    while j >= 0:
+    while j >= 0 and j not in consumed:
         it = items[j]
-        if j in consumed:
-            stop = "consumed"
-            break
-        if it.kind in ("attr", "lead"):
-            stop = "attr"
-            break
-        if it.kind in ("noise", "caption", "year"):
-            stop = it.kind
-            break
-        if it.kind == "heading" and block:
-            stop = "heading"
+        if it.kind in ("attr", "lead", "noise", "caption", "year") or (it.kind == "heading" and block):
             break
         block.insert(0, j)
         j -= 1
-    return block, stop
+    return block
 
 
 def _forward(items: list[_Item], ai: int, consumed: set[int]) -> list[int]:
@@ -499,17 +530,37 @@ def _forward(items: list[_Item], ai: int, consumed: set[int]) -> list[int]:
 
 
 def _orientation(items: list[_Item]) -> str:
-    """``after`` (the quotation precedes its attribution, the common layout) or ``before``."""
+    """``after`` (the quotation precedes its attribution, the common layout) or ``before``.
+
+    Both layouts put prose on both sides of a middle attribution, so the votes come from what
+    differs: a heading right after an attribution closes its block (after), right before it opens
+    one (before); the first attribution has its quotation before it unless what precedes is the
+    intro; the last one has prose after it only in the before layout. An attribution that cuts a
+    sentence in two (seed 002's misplaced line) is an after-layout one.
+    """
+    attrs = [i for i, it in enumerate(items) if it.kind == "attr"]
+    names = {it.attr.speaker for it in items if it.attr is not None and it.attr.speaker}
     after = before = 0
-    for i, it in enumerate(items):
-        if it.kind != "attr":
+    for k, i in enumerate(attrs):
+        prev = items[i - 1] if i > 0 else None
+        nxt = items[i + 1] if i + 1 < len(items) else None
+        if prev is not None and prev.kind == "text" and _ends_mid_sentence(prev.text):
+            after += 2
             continue
-        prev_text = i > 0 and items[i - 1].kind == "text"
-        next_text = i + 1 < len(items) and items[i + 1].kind == "text"
-        if prev_text:
-            after += 1
-        elif next_text:
+        if prev is not None and prev.kind in ("heading", "year"):
             before += 1
+        if nxt is not None and nxt.kind in ("heading", "year"):
+            after += 1
+        if k == 0 and prev is not None and prev.kind == "text":
+            if _is_narrative(prev.text, names):
+                before += 1
+            else:
+                after += 1
+        if k == len(attrs) - 1:
+            if nxt is not None and nxt.kind == "text":
+                before += 1
+            else:
+                after += 1
     return "before" if before > after else "after"
 
 
@@ -536,11 +587,14 @@ def _misplaced_tail(items: list[_Item], ai: int, blk: list[int], consumed: set[i
     return tail
 
 
-def _trim_intro(items: list[_Item], blk: list[int]) -> list[int]:
-    """Drop the news intro from a first block that nothing (heading, attribution) bounds."""
+def _trim_intro(items: list[_Item], blk: list[int], names: set[str]) -> list[int]:
+    """Drop a news intro from the first block: everything up to its last narrative paragraph.
+
+    The paragraph right before the attribution is always kept: that one is the quotation.
+    """
     last = -1
-    for k, j in enumerate(blk):
-        if _is_narrative(items[j].text):
+    for k, j in enumerate(blk[:-1]):
+        if _is_narrative(items[j].text, names):
             last = k
     return blk[last + 1:]
 
@@ -584,13 +638,19 @@ def extract_quotes(paragraphs: list[str], doc_id: str = "") -> list[Quote]:
                 pairs.append((ai, blk))
 
     if orient == "after":
+        names = {it.attr.speaker for it in items if it.attr is not None and it.attr.speaker}
         first = True
         for ai in attr_idx:
             if items[ai].kind != "attr":
                 continue
-            blk, stop = _backward(items, ai, consumed)
-            if first and blk and stop in ("start", "noise", "caption"):
-                blk = _trim_intro(items, blk)
+            blk = _backward(items, ai, consumed)
+            # the first block may carry the news intro, unless a heading (other than the
+            # document's title) or another attribution bounds it
+            stop = blk[0] - 1 if blk else -1
+            bounded = stop >= 0 and (items[stop].kind in ("year", "attr", "lead")
+                                     or (items[stop].kind == "heading" and stop > 0))
+            if first and blk and not bounded:
+                blk = _trim_intro(items, blk, names)
             if not blk:
                 continue
             first = False
@@ -600,6 +660,8 @@ def extract_quotes(paragraphs: list[str], doc_id: str = "") -> list[Quote]:
 
     quotes: list[Quote] = []
     for ai, blk in sorted(pairs, key=lambda p: min(p[1])):
+        if blk[0] == 0 and all(items[j].kind == "heading" for j in blk):
+            continue  # a document's title and byline above its dateline (——2024年3月5日在…会议上)
         attr = items[ai].attr
         text = _assemble(items, blk, ai)
         if attr is None or not text.strip():
