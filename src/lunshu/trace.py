@@ -51,6 +51,8 @@ def _pieces(quote: str) -> list[str]:
             out.extend([clause[:8], clause[-8:], clause[len(clause) // 2 - 4: len(clause) // 2 + 4]])
         else:
             out.append(clause)
+            if len(clause) >= 8:  # one changed character must not hide a short quotation
+                out.extend([clause[:5], clause[-5:]])
     out = list(dict.fromkeys(out))
     out.sort(key=len, reverse=True)
     return out[:14]
