@@ -1,0 +1,64 @@
+"""Every command and option of the CLI is documented in docs/cli.md (and nothing documented is gone)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from typing import Any
+
+import typer.main
+
+from lunshu.cli import app
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
+
+
+def _is_option(p: Any) -> bool:
+    return getattr(p, "param_type_name", "") == "option"
+
+
+def _commands(cmd: Any, prefix: str = "") -> dict[str, Any]:
+    """Typer vendors its own click: walk groups and parameters by duck typing."""
+    out: dict[str, Any] = {}
+    if hasattr(cmd, "commands"):
+        for name, sub in cmd.commands.items():
+            out.update(_commands(sub, f"{prefix} {name}".strip()))
+    else:
+        out[prefix] = cmd
+    return out
+
+
+def _sections(text: str) -> dict[str, str]:
+    parts = re.split(r"^### `lunshu ([^`]+)`", text, flags=re.M)
+    out = {}
+    for i in range(1, len(parts), 2):
+        name = parts[i].split(" ")
+        words = []
+        for w in name:
+            if w.startswith(("-", "[", "<")) or w.isupper():
+                break
+            words.append(w)
+        out[" ".join(words)] = parts[i + 1]
+    return out
+
+
+def test_every_command_and_option_is_documented() -> None:
+    root = typer.main.get_command(app)
+    sections = _sections(DOC.read_text(encoding="utf-8"))
+    commands = _commands(root)
+    missing_cmds = sorted(set(commands) - set(sections))
+    assert not missing_cmds, f"undocumented commands: {missing_cmds}"
+    stale = sorted(set(sections) - set(commands))
+    assert not stale, f"documented commands that no longer exist: {stale}"
+    missing_opts = []
+    for name, cmd in commands.items():
+        for p in cmd.params:
+            if _is_option(p):
+                longs = [o for o in p.opts if o.startswith("--")] or p.opts
+                if not any(o in sections[name] for o in longs):
+                    missing_opts.append(f"{name} {longs[0]}")
+    assert not missing_opts, f"undocumented options: {missing_opts}"
+    for p in root.params:
+        if _is_option(p) and p.opts[0] not in ("--help",):
+            assert p.opts[0] in DOC.read_text(encoding="utf-8")
