@@ -1,0 +1,1025 @@
+"""Metadata: who said what, when, where — from a record's explicit fields and its own text.
+
+``extract`` takes the cleaner's paragraphs and the reader's fields and returns the metadata and
+the body paragraphs that remain: paragraphs (or leading/trailing pieces of paragraphs) that are
+metadata — a title line, a ``关键词`` line, ``发布时间：…``, a speaker line, a ``(2015年12月16日)``
+date line, a Xinhua header ``新华社北京12月31日电…（2025年12月31日）习近平``, a URL line,
+``(来源：新华网)``, a closing ``（新华网杭州12月16日电 记者…）`` — are taken out and listed
+verbatim in ``Metadata.consumed``, so no word disappears unaccounted for.
+
+Explicit fields win over what the text says, except where a field is junk (empty, ``None``,
+``untitled``, a date that is not a date). A date is never guessed: without evidence it stays None.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Any
+
+from lunshu.clean import Cleaned, clean_body, normalize_for_match
+from lunshu.dates import (
+    add_days,
+    find_date_mentions,
+    find_month_days,
+    parse_date,
+    relative_offset,
+    year_of,
+)
+from lunshu.models import GENRES
+
+HAN = "\u4e00-\u9fff"
+
+
+@dataclass
+class Metadata:
+    title: str | None = None
+    date: str | None = None
+    speakers: list[str] = field(default_factory=list)
+    occasion: str | None = None
+    genre: str = "other"
+    source: str | None = None
+    url: str | None = None
+    publisher_keywords: list[str] = field(default_factory=list)
+    reporters: list[str] = field(default_factory=list)
+    # paragraphs (or pieces of paragraphs) taken out of the body because they are metadata
+    consumed: list[str] = field(default_factory=list)
+    # the day the text says it was delivered (its own "（2025年12月31日）"), which may precede the
+    # publication date in ``date`` (Xinhua and Qiushi publish some speeches weeks later)
+    delivered: str | None = None
+
+
+# ----------------------------------------------------------------------------------------------
+# facts used to infer, each one well established
+
+# people whose names the extractor recognises as speakers without further evidence
+KNOWN_SPEAKERS = [
+    "习近平", "李强", "赵乐际", "王沪宁", "蔡奇", "丁薛祥", "李希", "韩正", "王毅", "李克强", "栗战书", "汪洋", "刘云山", "王岐山", "张高丽",
+    "张德江", "俞正声", "杨洁篪", "胡锦涛", "温家宝", "吴邦国", "贾庆林", "李长春", "曾庆红", "黄菊", "吴官正", "罗干", "贺国强", "江泽民", "李鹏",
+    "朱镕基", "李瑞环", "尉健行", "李岚清", "乔石", "万里", "杨尚昆", "邓小平", "胡耀邦", "赵紫阳", "陈云", "李先念", "彭真", "叶剑英", "华国锋",
+    "毛泽东", "周恩来", "刘少奇", "朱德", "林彪", "董必武", "宋庆龄", "陈独秀", "彭丽媛", "王洪文", "张春桥", "王震", "薄一波", "李富春", "谭震林",
+    "姚依林",
+]
+_KNOWN_RE = "|".join(sorted(KNOWN_SPEAKERS, key=len, reverse=True))
+
+# the premier who delivered the government work report of year Y (given in March of Y, or later in
+# the year before 1978; in a year of transition the outgoing premier delivers it: 1998 李鹏,
+# 2003 朱镕基, 2013 温家宝, 2023 李克强). Years left out (1976, 1977, 1980) are not certain.
+_PREMIER_REPORTS = (
+    (1954, 1975, "周恩来"), (1978, 1979, "华国锋"), (1981, 1987, "赵紫阳"), (1988, 1998, "李鹏"),
+    (1999, 2003, "朱镕基"), (2004, 2013, "温家宝"), (2014, 2023, "李克强"), (2024, 2100, "李强"),
+)
+
+# CPC national congresses: year, and who delivered the political report (7th congress onward)
+CPC_CONGRESS_YEARS = {1: 1921, 2: 1922, 3: 1923, 4: 1925, 5: 1927, 6: 1928, 7: 1945, 8: 1956, 9: 1969,
+                      10: 1973, 11: 1977, 12: 1982, 13: 1987, 14: 1992, 15: 1997, 16: 2002, 17: 2007,
+                      18: 2012, 19: 2017, 20: 2022}
+_CPC_REPORTERS = {7: "毛泽东", 8: "刘少奇", 9: "林彪", 10: "周恩来", 11: "华国锋", 12: "胡耀邦", 13: "赵紫阳",
+                  14: "江泽民", 15: "江泽民", 16: "江泽民", 17: "胡锦涛", 18: "胡锦涛", 19: "习近平", 20: "习近平"}
+# NPC sessions before the five-year rhythm settled (from the 5th NPC, 1978, the k-th session of the
+# n-th NPC is held in 1978 + 5(n-5) + k-1)
+_NPC_EARLY = {(1, 1): 1954, (1, 2): 1955, (1, 3): 1956, (1, 4): 1957, (1, 5): 1958, (2, 1): 1959, (2, 2): 1960,
+              (2, 3): 1962, (2, 4): 1963, (3, 1): 1964, (4, 1): 1975}
+# numbered recurring events whose n-th edition has a known year: (pattern, year of edition n)
+_EVENTS: tuple[tuple[re.Pattern[str], Any], ...] = (
+    (re.compile(r"第([一二三四五六七八九十0-9]{1,3})届世界互联网大会"), lambda n: 2013 + n if 1 <= n <= 6 else None),
+    (re.compile(r"第([一二三四五六七八九十0-9]{1,3})届中国国际进口博览会"), lambda n: 2017 + n if n >= 1 else None),
+    (re.compile(r"金砖国家领导人第([一二三四五六七八九十0-9]{1,3})次会晤"), lambda n: 2008 + n if n >= 1 else None),
+    (re.compile(r"二十国集团领导人第([一二三四五六七八九十0-9]{1,3})次峰会"), lambda n: 2005 + n if n >= 5 else None),
+    (re.compile(r"上海合作组织成员国元首理事会第([一二三四五六七八九十0-9]{1,3})次会议"),
+     lambda n: 2000 + n if n >= 1 else None),
+    (re.compile(r"中国共产党第([一二三四五六七八九十0-9]{1,3})次全国代表大会"), lambda n: CPC_CONGRESS_YEARS.get(n)),
+    (re.compile(r"第([一二三四五六七八九十0-9]{1,3})届全国人民代表大会第([一二三四五六七八九十0-9]{1,2})次会议"), None),
+)
+
+
+def premier_for_report(year: int) -> str | None:
+    """Who delivered the government work report of ``year`` (None where not certain)."""
+    for a, b, name in _PREMIER_REPORTS:
+        if a <= year <= b:
+            return name
+    return None
+
+
+def npc_session_year(term: int, session: int) -> int | None:
+    """The year of the ``session``-th session of the ``term``-th National People's Congress."""
+    if term >= 5:
+        return 1978 + 5 * (term - 5) + session - 1 if 1 <= session <= 5 else None
+    return _NPC_EARLY.get((term, session))
+
+
+def _cn_int(s: str) -> int | None:
+    if s.isdigit():
+        return int(s)
+    digits = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+    if "十" in s:
+        a, _, b = s.partition("十")
+        if (a and a not in digits) or (b and b not in digits):
+            return None
+        return (digits[a] if a else 1) * 10 + (digits[b] if b else 0)
+    return digits.get(s) if len(s) == 1 else None
+
+
+def _cn_numeral(n: int) -> str:
+    """1..99 in Chinese numerals as used in ordinals (第二十次)."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    tens, ones = divmod(n, 10)
+    return (digits[tens] if tens > 1 else "") + "十" + (digits[ones] if ones else "")
+
+
+def event_years(text: str) -> list[tuple[int, int, int]]:
+    """``(start, end, year)`` of numbered events whose year is known (第三届世界互联网大会 → 2016)."""
+    out: list[tuple[int, int, int]] = []
+    for pattern, rule in _EVENTS:
+        for m in pattern.finditer(text):
+            if rule is None:  # an NPC session
+                term, session = _cn_int(m.group(1)), _cn_int(m.group(2))
+                year = npc_session_year(term, session) if term and session else None
+            else:
+                n = _cn_int(m.group(1))
+                year = rule(n) if n is not None else None
+            if year:
+                out.append((m.start(), m.end(), year))
+    return sorted(out)
+
+
+# outlets by web domain, for a source nothing else names
+_URL_OUTLETS = (("xinhuanet.com", "新华网"), ("news.cn", "新华网"), ("people.com.cn", "人民网"),
+                ("gov.cn", "中国政府网"), ("qstheory.cn", "求是网"), ("cctv.com", "央视网"), ("cntv.cn", "央视网"),
+                ("chinadaily.com.cn", "中国日报网"), ("wikisource.org", "维基文库"), ("myzaker.com", "ZAKER"),
+                ("gmw.cn", "光明网"), ("chinanews.com.cn", "中国新闻网"), ("chinanews.com", "中国新闻网"))
+
+
+# ----------------------------------------------------------------------------------------------
+# patterns
+
+# the nouns of a speech, simplified and traditional: 讲话/講話, 致辞/致辭, 报告/報告 …
+_SPEECH_NOUN = (r"(?:[讲講][话話]|演[讲講]|[讲講]演|致[辞辭词詞]|祝酒[辞辭词詞]|[发發]言|[贺賀][词詞]|[报報]告|[说說]明|答[问問]"
+                r"|[书書]面[讲講][话話]|[谈談][话話])")
+_ROLE_TITLE = (r"(?:总书记|主席|总理|委员长|常委|书记|部长|国务委员|秘书长|主任|发言人|市长|省长|县长|区长|州长|局长|厅长|院长|"
+               r"校长|行长|会长|董事长|总裁|总统|首相|大使|主委)")
+# a role before a name ("中华人民共和国主席", "中共中央总书记、国家主席"); it never runs across a known
+# name or a salutation, so "主席 习近平尊敬的安瓦尔总理" keeps its name and salutation
+_ROLE_WORD = rf"(?:(?!{_KNOWN_RE}|尊敬|各位)[{HAN}]){{0,12}}?{_ROLE_TITLE}"
+_ROLE = rf"(?:{_ROLE_WORD}(?:、\s*|\s+|(?=[{HAN}])))+"
+_SALUTATION = r"(?:同志们|各位|尊敬的|女士们|先生们|朋友们|亲爱的|同胞们|全国同胞|总统先生|行政长官|大家好)"
+_NAMES_RE = rf"[{HAN}·]{{2,4}}(?:\s*[、，, ]\s*[{HAN}·]{{2,4}})*"
+_OUTLET = rf"(?:新华社|新华网|人民网|中新社|中新网|央视网|人民日报|本报|本刊|中国日报|[{HAN}]{{1,8}}?(?:日报|晚报|时报|报|网|社|台))"
+# an opening dateline: "新华社北京12月31日电", "东岚网东岚5月20日电（记者 周明远 陈晓岚）", "本报讯（记者 周明远）"
+_DATELINE = re.compile(
+    rf"^(?P<outlet>{_OUTLET})?(?:(?P<place>[{HAN}·]{{1,12}}?)(?P<md>[0-9]{{1,2}}月[0-9]{{1,2}}日)电|(?<=[报网社台])讯)"
+    rf"(?:\s*[（(]\s*(?:记者|通讯员)\s*(?P<names>{_NAMES_RE})\s*[）)])?"
+)
+_DATE_TEXT = r"[0-9]{4}\s*年\s*[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*日"
+_HEADER = re.compile(
+    rf"^(?P<title>[^（()）]{{0,160}}?)\s*[（(]\s*(?P<date>{_DATE_TEXT})(?:\s*[，,、\s]\s*(?P<place>[^（()）]{{1,24}}))?\s*[）)]"
+    rf"\s*(?P<role>{_ROLE})?\s*(?P<rest>.*)$"
+)
+_HEADER_NO_DATE = re.compile(rf"^(?P<title>[^。！？（）()]{{4,120}}?)(?P<name>{_KNOWN_RE})(?P<rest>{_SALUTATION}.*|)$")
+_DATE_LINE = re.compile(
+    rf"^(?:[（(]\s*(?P<d1>{_DATE_TEXT})(?P<x1>[^（()）]{{0,40}})[）)]"
+    rf"|——?\s*(?P<d2>{_DATE_TEXT})\s*(?:在(?P<occ2>.{{2,60}}?)上)?"
+    rf"|(?P<d3>{_DATE_TEXT})\s*在(?P<occ3>.{{2,60}}?)上)$"
+)
+# a newspaper's masthead line: "东岚日报 2024年11月21日 星期四 第3版" — the day it was printed
+_MASTHEAD = re.compile(
+    rf"^(?P<outlet>[{HAN}]{{2,10}}?(?:日报|晚报|时报|报))\s*(?P<date>{_DATE_TEXT})\s*(?:星期[一二三四五六日天])?\s*"
+    r"(?:第\s*[0-9一二三四五六七八九十]+\s*版)?$"
+)
+_SUBTITLE = re.compile(
+    rf"^——\s*(?:在)?(?P<occ>.{{2,80}}?)(?:上|时|期间)?的?(?:主旨|重要|书面|视频|政治|工作)?{_SPEECH_NOUN}$"
+)
+_OCCASION = re.compile(
+    r"(?:(?:——|在)(?P<occ>(?:(?!——)[^（()）：:]){2,80}?)(?:上|时|期间)?|(?:^|：|:)(?P<occ2>(?:(?!——)[^（()）：:]){2,80}?)"
+    rf"(?:上|时|期间))的(?:主旨|重要|书面|视频|新年|开幕|闭幕|政治|工作)?{_SPEECH_NOUN}"
+)
+_OCCASION_NEWS = re.compile(r"(?:出席|在)(?P<occ>[^，。、（）()\s]{2,60}?)(?:并|上|时)(?:将)?(?:发表|致辞|讲话|作)")
+_LABELS = r"发布时间|发布日期|发表时间|发表日期|更新时间|日期|时间|来源|稿源|出处|作者|原标题|责任编辑|编辑|责编"
+_LABELLED = re.compile(
+    rf"(?P<label>{_LABELS})\s*[：:]\s*(?P<value>[^：:]*?)(?=\s+(?:{_LABELS})\s*[：:]|$)"
+)
+_KEYWORDS_LABEL = re.compile(r"^(?:关键词|关键字|标签|Tags|Keywords)\s*[：:]\s*(?P<items>.*)$", re.IGNORECASE)
+_URL_LINE = re.compile(r"^(?:原文链接|原文地址|链接|网址|来源网址|URL)?\s*[：:]?\s*(?P<url>(?:https?://|www\.)\S+)$",
+                       re.IGNORECASE)
+_SOURCE_LINE = re.compile(
+    r"^[（(]?\s*(?:来源|稿源|出处|转自|本文来源|文章来源|转载自)\s*[：:]\s*(?P<src>[^（()）]{1,40}?)\s*[）)]?$"
+)
+_REPORTER_LINE = re.compile(rf"^[（(]\s*{_OUTLET}?(?:特约|实习)?记者\s*(?P<names>{_NAMES_RE})\s*[）)]$")
+_BYLINE = re.compile(rf"^{_OUTLET}?(?:特约|实习)?记者\s*(?P<names>{_NAMES_RE})$")
+_CLOSING_DATELINE = re.compile(
+    rf"[（(]\s*(?P<outlet>{_OUTLET})?"
+    rf"(?P<place>[{HAN}]{{0,12}}?)(?P<md>[0-9]{{1,2}}月[0-9]{{1,2}}日)电"
+    rf"(?:\s*[（(]?\s*(?:记者|通讯员)\s*(?P<names>{_NAMES_RE})\s*[）)]?)?\s*[）)]$"
+)
+_ATTRIBUTION = re.compile(rf"^——\s*(?P<date>{_DATE_TEXT})")
+_BRACKET_ATTRIBUTION = re.compile(rf"[（(]\s*{_DATE_TEXT}[^（()）]{{0,60}}[）)]$")
+_SITE = re.compile(r"^.{2,14}(?:数据库|网|频道|客户端|专题|专栏|平台|首页)$")
+_TITLE_SITE = re.compile(r"^(?P<title>.{4,}?)\s*(?:[_|｜]|\s[-—–]\s)\s*(?P<site>[^_|｜]{2,20}?(?:网|报|社|台|频道|新闻|客户端|在线|网站|官网))$")
+_RELATIVE_WORD = re.compile(r"(?:^|[。！？，,])\s*(?P<w>昨天|今天|前天|昨日|今日|前日)[，,]?")
+_FULL_TEXT = re.compile(r"全文如下")
+_SENT_FINAL = re.compile(r"[。！？!?]$")
+
+_KNOWN_AT = re.compile(rf"(?:{_KNOWN_RE})")
+_NEWS_VERBS = re.compile(r"出席|会见|会谈|主持|考察|视察|接见|致电|通电话|举行|召开|开幕|闭幕|签署|抵达|参观|看望|慰问|集体学习|"
+                         r"同.{1,20}会谈|向.{1,40}致|给.{1,20}回信|并发表")
+_SPEECH_TITLE = re.compile(
+    rf"(?:(?:的|上|时)(?:主旨|重要|书面|视频|新年|开幕|闭幕|政治|工作)?{_SPEECH_NOUN}|^{_SPEECH_NOUN}|工作[报報]告)$"
+)
+_LETTER_TITLE = re.compile(r"贺信|复信|回信|致信|贺电|书信|慰问信|唁电|的信$|致.{1,30}的信|賀信|覆信|回信|賀電")
+_INTERVIEW_TITLE = re.compile(r"答记者问|接受.{0,20}采访|专访|访谈|答问|——访|^访")
+_ARTICLE_TITLE = re.compile(r"署名文章|发表文章|撰文")
+
+# unknown speakers: a 2–3 character name found by a strong pattern, never one of these words
+_N = rf"[{HAN}]{{2,3}}?"
+_NOT_NAMES = frozenset([
+    "我们", "他们", "她们", "你们", "大家", "会议", "论坛", "本报", "记者", "今天", "昨天", "明天", "今年", "去年", "如今", "目前", "我市",
+    "全市", "市长", "国家", "中国", "政府", "中央", "全国", "人民", "各国", "各方", "双方", "中方", "我国", "本届", "首届", "这里", "此次",
+    "这次", "其中", "同时", "此外", "另外", "随后", "会上", "会后", "期间", "当天", "当日", "近日", "日前", "大会", "新华社", "我们党", "全党",
+    "国务院", "党中央", "市委", "市政府", "代表", "嘉宾", "总统", "总理", "主席", "书记", "同志", "世界", "各位", "尊敬", "这样", "中共",
+    "我省", "全省", "本市", "东道主", "主办方", "开幕式", "闭幕式", "峰会", "与会", "各界", "人们", "一些", "有的", "这些", "那些", "它们",
+    "对此", "为此", "因此",
+])
+_TITLE_NAME = [
+    re.compile(rf"^(?:{_ROLE})?(?P<name>{_N})(?:{_ROLE_TITLE})?(?=在|致|向|出席|会见|主持|发表|同|与|给|就|视察|考察|签署|接受|这样|谈|[：:])"),
+    re.compile(rf"\s(?P<name>{_N})(?=出席|主持|会见|致辞|讲话|发表)"),
+    re.compile(rf"——访(?:[^，。]{{0,20}}?{_ROLE_TITLE})?(?P<name>{_N})$"),
+]
+_BODY_NAME = re.compile(rf"{_ROLE_TITLE}(?P<name>{_N})(?=出席|在|发表|主持|指出|强调|表示|说|会见|致|向|讲话|介绍|要求|提出|宣布)")
+_ATTRIBUTION_NAME = re.compile(
+    rf"^——\s*{_DATE_TEXT}[，,]\s*(?:{_ROLE})?(?P<name>{_N})(?:主席|总书记|总理|同志)?(?=在|向|致|会见|出席|接受|同|与|主持|给|对|为|视察|考察)"
+)
+_QA_NAME = re.compile(rf"^(?P<name>{_N})[：:]")
+_THIRD_PERSON_VERBS = r"(?:主席|总书记|总理|同志)?(?:指出|强调|表示|说|认为|希望|宣布|介绍|提出|要求|最后表示|在讲话中)"
+
+
+# ----------------------------------------------------------------------------------------------
+# small helpers
+
+
+def _str(value: Any) -> str | None:
+    if value is None or isinstance(value, (dict, list, tuple, bool)):
+        return None
+    s = str(value).strip()
+    if not s or s.lower() in {"none", "null", "nan", "n/a", "-", "untitled", "无标题", "无", "未知", "unknown"}:
+        return None
+    return s
+
+
+def _list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v for v in re.split(r"[,，;；、|\s]+", value) if v.strip()]
+    if isinstance(value, (list, tuple)):
+        out: list[str] = []
+        for v in value:
+            s = _str(v)
+            if s:
+                out.append(s)
+        return out
+    s = _str(value)
+    return [s] if s else []
+
+
+def _good_title(s: str | None) -> str | None:
+    """A title field unless it is junk: no letter, digit or Han character, a URL, or a whole text."""
+    if not s or len(s) > 300 or not re.search(rf"[0-9A-Za-z{HAN}]", s) or s.startswith(("http://", "https://")):
+        return None
+    return s
+
+
+def _good_url(s: str | None) -> str | None:
+    if s and re.match(r"^(?:https?://|www\.)\S+$", s, re.IGNORECASE):
+        return s
+    return None
+
+
+def _known_name_at(s: str, pos: int = 0) -> str | None:
+    m = _KNOWN_AT.match(s, pos)
+    return m.group(0) if m else None
+
+
+def _iso_from_text(s: str) -> str | None:
+    ms = find_date_mentions(s)
+    return ms[0].iso if ms and ms[0].precision == "day" else None
+
+
+def _split_speaker(p: str, allow_unknown: bool) -> tuple[str, str, str] | None:
+    """``(consumed, name, rest)`` when ``p`` starts with an optional role and a speaker's name.
+
+    ``中华人民共和国主席 习近平尊敬的…`` → (``中华人民共和国主席 习近平``, ``习近平``, ``尊敬的…``).
+    An unknown name (2–4 Han characters, possibly spaced out: ``李 强``) is accepted only where
+    ``allow_unknown`` and then only alone or before a salutation.
+    """
+    m = re.match(rf"(?:{_ROLE})?\s*", p)
+    pos = m.end() if m else 0
+    name = _known_name_at(p, pos)
+    if name is None and pos:  # the role may have swallowed a name's first character
+        for back in range(pos - 1, max(pos - 4, -1), -1):
+            name = _known_name_at(p, back)
+            if name and back + len(name) > pos:
+                pos = back
+                break
+            name = None
+    if name:
+        end = pos + len(name)
+        return p[:end], name, p[end:].strip()
+    if not allow_unknown:
+        return None
+    m2 = re.match(rf"([{HAN}](?: ?[{HAN}]){{1,3}})(?=$|\s*{_SALUTATION})", p[pos:])
+    if not m2:
+        return None
+    name = m2.group(1).replace(" ", "")
+    if name in {"前言", "导语", "摘要", "目录", "正文", "全文", "附件", "说明", "编者按", "编后"} or re.match(
+            r"尊敬|各位|亲爱|女士|先生|同志|朋友|全国|同胞|大家|总统|行政|在座|全体|诸位", name):
+        return None
+    end = pos + m2.end()
+    return p[:end], name, p[end:].strip()
+
+
+def _title_like(p: str) -> bool:
+    if len(p) > 90 or len(p) < 4 or _SENT_FINAL.search(p) or p[-1] in "：:，,、；;" or "。" in p:
+        return False
+    if len(re.findall(f"[{HAN}]", p)) < 4 or (p[0] in "（(" and p[-1] in "）)"):
+        return False
+    return not _ATTRIBUTION.match(p)
+
+
+def _occasion_from(s: str) -> str | None:
+    s = re.sub(r"\s*[（(][^（）()]*[）)]\s*$", "", s)
+    s = re.sub(rf"^.{{0,20}}?(?:{_KNOWN_RE})(?:主席|总书记|总理)?[：:]?(?=在)", "", s)
+    m = _OCCASION.search(s)
+    if m:
+        occ = (m.group("occ") or m.group("occ2")).strip()
+        occ = re.sub(r"^(?:在|——)", "", occ)
+        if 2 <= len(occ) <= 80:
+            return occ
+    m = _OCCASION_NEWS.search(s)
+    if m:
+        return m.group("occ").strip()
+    return None
+
+
+# ----------------------------------------------------------------------------------------------
+# the extractor
+
+
+@dataclass
+class _State:
+    paras: list[str]
+    consumed: list[str] = field(default_factory=list)
+    title_lines: list[str] = field(default_factory=list)
+    sites: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    labelled: dict[str, str] = field(default_factory=dict)
+    delivered: str | None = None
+    delivered_in_header: bool = False
+    header_speakers: list[str] = field(default_factory=list)
+    header_titles: list[str] = field(default_factory=list)
+    occasions: list[str] = field(default_factory=list)
+    datelines: list[tuple[str | None, str, str]] = field(default_factory=list)  # outlet, place, "M月D日"
+    reporters: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+    article_form: bool = False  # "标题※习近平": a signed article
+    masthead_date: str | None = None  # "东岚日报 2024年11月21日 星期四 第3版"
+    outlets: list[str] = field(default_factory=list)  # outlets named by datelines and mastheads
+    news_dateline: bool = False  # "本报讯（记者 …）": the text is a news report
+    closing_dateline: bool = False  # "（新华网杭州12月16日电 记者…）" closes a news report
+
+
+def _parse_head(st: _State, field_title: str | None = None) -> None:
+    """Take the head of the text off: keyword line, site name, title lines, labelled values
+    (``发布时间：…``, ``来源：…``), a newspaper masthead, a byline, an opening dateline with its
+    reporters, the header of a published speech (title, date, role and speaker), a subtitle.
+
+    Title-like lines are held until a metadata line confirms them; unconfirmed, only a first line
+    is a title (and, when the record has a title field, only if it is that title)."""
+    paras = st.paras
+    out: list[str] = []
+    pending: list[str] = []  # title-like lines not yet known to be title
+    i = 0
+    meta_seen = False
+    limit = 12
+    while i < len(paras) and i < limit:
+        if st.header_speakers and (st.delivered_in_header or st.article_form):
+            break  # a complete header: what follows is the text
+        p = paras[i]
+        i += 1
+        km = _KEYWORDS_LABEL.match(p)
+        if km:
+            st.consumed.append(p)
+            items = km.group("items").strip()
+            if not items and i < len(paras) and not _SENT_FINAL.search(paras[i]) and len(paras[i]) <= 300:
+                items = paras[i]
+                st.consumed.append(paras[i])
+                i += 1
+            st.keywords = [x for x in re.split(r"[\s,，;；、|]+", items) if x]
+            meta_seen = True
+            continue
+        if len(p) <= 120 and _LABELLED.match(p):
+            pairs = {m.group("label"): m.group("value").strip() for m in _LABELLED.finditer(p)}
+            if "".join(m.group(0) for m in _LABELLED.finditer(p)).replace(" ", "") == p.replace(" ", ""):
+                st.consumed.append(p)
+                for k, v in pairs.items():
+                    st.labelled.setdefault(k, v)
+                st.title_lines.extend(pending)
+                pending = []
+                meta_seen = True
+                continue
+        mm = _MASTHEAD.match(p) if len(p) <= 60 else None
+        if mm:
+            st.consumed.append(p)
+            st.masthead_date = _iso_from_text(mm.group("date"))
+            st.outlets.append(mm.group("outlet"))
+            st.title_lines.extend(pending)
+            pending = []
+            meta_seen = True
+            continue
+        bm = _BYLINE.match(p) if len(p) <= 40 else None
+        if bm:
+            st.consumed.append(p)
+            st.reporters.extend(x for x in re.split(r"[\s、，,]+", bm.group("names")) if x)
+            meta_seen = True
+            continue
+        dm = _DATELINE.match(p)
+        if dm and (dm.group("outlet") or len(dm.group("place") or "") <= 6):
+            if dm.group("md"):
+                st.datelines.append((dm.group("outlet"), dm.group("place"), dm.group("md")))
+            if dm.group("outlet"):
+                st.outlets.append(dm.group("outlet"))
+            if dm.group("names"):
+                st.reporters.extend(x for x in re.split(r"[\s、，,]+", dm.group("names")) if x)
+                st.news_dateline = True
+            st.consumed.append(p[:dm.end()])
+            p = p[dm.end():].strip()
+            meta_seen = True
+            if not p:
+                continue
+        nm = _HEADER_NO_DATE.match(p) if (dm is not None or i == 1) else None
+        if nm and _SPEECH_TITLE.search(nm.group("title")):
+            st.header_titles.append(nm.group("title"))
+            st.header_speakers.append(nm.group("name"))
+            rest = nm.group("rest").strip()
+            st.consumed.append(p[: len(p) - len(nm.group("rest"))].strip())
+            st.title_lines.extend(pending)
+            pending = []
+            if rest:
+                out.append(rest)
+            break
+        hm = _HEADER.match(p)
+        if hm and (not hm.group("title") or not _SENT_FINAL.search(hm.group("title"))):
+            split = _split_speaker(hm.group("rest"), allow_unknown=True) if hm.group("rest") else None
+            if split or hm.group("role") or not hm.group("rest"):
+                title = hm.group("title").strip()
+                st.delivered = st.delivered or _iso_from_text(hm.group("date"))
+                st.delivered_in_header = True
+                if title:
+                    st.header_titles.append(title)
+                    occ = _occasion_from(title)
+                    if occ:
+                        st.occasions.append(occ)
+                cut = hm.start("rest")  # what precedes is header; from here on, text
+                if split:
+                    st.header_speakers.append(split[1])
+                    cut += len(split[0])
+                elif not hm.group("role"):
+                    cut = len(p)
+                rest = p[cut:].strip()
+                st.consumed.append(p[:cut].strip())
+                st.title_lines.extend(pending)
+                pending = []
+                if rest:
+                    out.append(rest)
+                    break
+                meta_seen = True
+                continue
+        lm = _DATE_LINE.match(p)
+        if lm:
+            iso = _iso_from_text(lm.group("d1") or lm.group("d2") or lm.group("d3"))
+            if iso:
+                st.consumed.append(p)
+                st.delivered = st.delivered or iso
+                st.delivered_in_header = True
+                occ = lm.group("occ2") or lm.group("occ3")
+                if occ:
+                    st.occasions.append(occ)
+                st.title_lines.extend(pending)
+                pending = []
+                meta_seen = True
+                continue
+        sm = _SUBTITLE.match(p)
+        if sm:
+            st.consumed.append(p)
+            st.occasions.append(sm.group("occ"))
+            st.header_titles.append(p)
+            st.title_lines.extend(pending)
+            pending = []
+            meta_seen = True
+            continue
+        if "※" in p and len(p) <= 120:
+            a, _, b = p.partition("※")
+            split = _split_speaker(b.strip(), allow_unknown=True)
+            if split and a.strip():
+                st.consumed.append(p[: p.rindex(split[2])].strip() if split[2] else p)
+                st.header_titles.append(a.strip())
+                st.header_speakers.append(split[1])
+                st.article_form = True
+                if split[2]:
+                    out.append(split[2])
+                    break
+                continue
+        if pending or st.title_lines or st.delivered_in_header:
+            split = _split_speaker(p, allow_unknown=True)
+            if split and len(split[0]) <= 40 and (not split[2] or re.match(_SALUTATION, split[2])):
+                st.consumed.append(split[0])
+                st.header_speakers.append(split[1])
+                st.title_lines.extend(pending)
+                pending = []
+                meta_seen = True
+                if split[2]:
+                    out.append(split[2])
+                    break
+                continue
+        if not meta_seen and not pending and not st.title_lines and dm is None:
+            # the very first paragraph: a title if it reads like one
+            if _title_like(p):
+                pending.append(p)
+                continue
+        elif _title_like(p) and len(pending) < 3 and not (st.delivered_in_header and st.header_speakers):
+            pending.append(p)
+            continue
+        out.append(p)
+        break
+    # title-like lines never confirmed by a following metadata line: only a first line is a title
+    if pending:
+        first_is_title = not st.title_lines and not st.header_titles
+        if first_is_title and field_title:  # a record with a title: a first line is a title only if it is that one
+            a, b = normalize_for_match(pending[0]), normalize_for_match(field_title)
+            first_is_title = bool(a) and (a in b or b in a)
+        if first_is_title:
+            st.title_lines.append(pending[0])
+            pending = pending[1:]
+        out = pending + out
+    for t in st.title_lines:
+        st.consumed.append(t)
+    st.paras = out + paras[i:]
+
+
+def _parse_tail(st: _State) -> None:
+    """URL lines, ``(来源：…)``, reporter lines and a closing dateline, anywhere in the body."""
+    out: list[str] = []
+    for p in st.paras:
+        if len(p) <= 300 and ("http" in p or "www." in p or "来源" in p or "记者" in p or "出处" in p
+                              or "转自" in p or "稿源" in p or "URL" in p):
+            um = _URL_LINE.match(p)
+            if um:
+                st.urls.append(um.group("url"))
+                st.consumed.append(p)
+                continue
+            sm = _SOURCE_LINE.match(p)
+            if sm:
+                st.sources.append(sm.group("src").strip())
+                st.consumed.append(p)
+                continue
+            rm = _REPORTER_LINE.match(p)
+            if rm:
+                st.reporters.extend(x for x in re.split(r"[\s、，,]+", rm.group("names")) if x)
+                st.consumed.append(p)
+                continue
+        cm = _CLOSING_DATELINE.search(p) if "电" in p and p[-1] in "）)" else None
+        if cm:
+            st.closing_dateline = True
+            if cm.group("outlet"):
+                st.outlets.append(cm.group("outlet"))
+            st.datelines.append((cm.group("outlet"), cm.group("place"), cm.group("md")))
+            if cm.group("names"):
+                st.reporters.extend(x for x in re.split(r"[\s、，,]+", cm.group("names")) if x)
+            st.consumed.append(cm.group(0))
+            p = p[: cm.start()].rstrip()
+            if not p:
+                continue
+        out.append(p)
+    st.paras = out
+
+
+def _fields_date(fields: dict[str, Any]) -> str | None:
+    for key in ("date", "published", "publication", "pubdate", "year"):
+        if key in fields:
+            iso = parse_date(fields[key])
+            if iso:
+                return iso
+    cong = fields.get("congress")
+    if isinstance(cong, (int, str)) and str(cong).strip().isdigit() and _is_cpc(fields):
+        year = CPC_CONGRESS_YEARS.get(int(str(cong).strip()))
+        if year:
+            return str(year)
+    return None
+
+
+def _is_cpc(fields: dict[str, Any]) -> bool:
+    t = str(fields.get("type") or "") + str(fields.get("title") or "")
+    return "cpc" in t.lower() or "全国代表大会" in t or "全國代表大會" in t or bool(re.search(r"[（(][一二三四五六七八九十]+大[)）]", t))
+
+
+def _relative_date(paras: list[str]) -> str | None:
+    """A page that says "昨天，…" about an event that the same page dates elsewhere: its own date.
+
+    Seed 002 says ``昨天，国家主席习近平向2024年世界互联网大会乌镇峰会开幕视频致贺`` and later
+    ``——2024年11月20日，习近平主席向2024年世界互联网大会乌镇峰会开幕视频致贺``: the event is
+    2024-11-20, so the page is of 2024-11-21. The two mentions must share at least ten characters.
+    """
+    dated: list[tuple[str, str]] = []
+    for p in paras:
+        for dm in find_date_mentions(p):
+            if dm.precision == "day":
+                ctx = p[dm.end: dm.end + 80]
+                ctx = re.split(r"[。！？]", ctx, maxsplit=1)[0]
+                dated.append((dm.iso, ctx))
+    if not dated:
+        return None
+    for p in paras[:3]:
+        for m in _RELATIVE_WORD.finditer(p):
+            offset = relative_offset(m.group("w"))
+            if offset is None:
+                continue
+            clause = re.split(r"[。！？]", p[m.end():], maxsplit=1)[0]
+            best: tuple[int, str] | None = None
+            for iso, ctx in dated:
+                sm = SequenceMatcher(None, clause, ctx, autojunk=False)
+                k = sm.find_longest_match(0, len(clause), 0, len(ctx)).size
+                if k >= 10 and (best is None or k > best[0]):
+                    best = (k, iso)
+            if best:
+                return add_days(best[1], -offset)
+    return None
+
+
+def _event_date(texts: list[str]) -> str | None:
+    """A numbered event of known year and a month-day in the same sentence: ``第三届世界互联网大会于
+    11月16日至18日…`` → 2016-11-16."""
+    for text in texts:
+        for sentence in re.split(r"(?<=[。！？])", text):
+            evs = event_years(sentence)
+            if not evs:
+                continue
+            years = {y for _, _, y in evs}
+            if len(years) != 1:
+                continue
+            year = years.pop()
+            mds = find_month_days(sentence)
+            if mds:
+                _, _, mo, d = mds[0]
+                iso = find_date_mentions(f"{year}年{mo}月{d}日")
+                if iso:
+                    return iso[0].iso
+    return None
+
+
+_URL_DATE = re.compile(r"/((?:19|20)[0-9]{2})[-/_]?([01][0-9])[-/_]?([0-3][0-9])(?:[/_.]|$)")
+_PRESENT = re.compile(r"今年|本届|此次|这次|本次|这是|当天|当日")
+
+
+def _dateline_date(st: _State, hints: list[str], reference_date: str | None, body: list[str],
+                   url: str | None) -> str | None:
+    """A dateline (``新华网杭州12月16日电``) with its year inferred from other evidence.
+
+    The evidence, in order: the text's own full date of that day; a numbered event of known year
+    in the title or lead (第二届世界互联网大会 → 2015); a date in the URL on that month and day; the
+    one year the text names, when a sentence that names it speaks of the present (``这是2019年…``,
+    ``今年``); the reference date. Several years, or none: no date.
+    """
+    for _outlet, _place, md in st.datelines:
+        mds = find_month_days(md)
+        if not mds:
+            continue
+        _, _, mo, d = mds[0]
+        mmdd = f"{mo:02d}-{d:02d}"
+        years: set[int] = set()
+        if st.delivered and st.delivered[5:] == mmdd:
+            years.add(int(st.delivered[:4]))
+        for text in hints:
+            years.update(y for _, _, y in event_years(text))
+        if not years and url:
+            um = _URL_DATE.search(url)
+            if um and f"{um.group(2)}-{um.group(3)}" == mmdd:
+                years.add(int(um.group(1)))
+        if not years:
+            named: set[int] = set()
+            present: set[int] = set()
+            for p in body:
+                for sentence in re.split(r"(?<=[。！？])", p) if "年" in p else ():
+                    ys = {int(x.iso[:4]) for x in find_date_mentions(sentence)}
+                    named |= ys
+                    if ys and _PRESENT.search(sentence):
+                        present |= ys
+            if len(named) == 1 and present == named:
+                years = named
+        if len(years) != 1 and reference_date and len(reference_date) == 10:
+            ry = int(reference_date[:4])
+            years = {ry if mmdd <= reference_date[5:] else ry - 1}
+        if len(years) == 1:
+            ms = find_date_mentions(f"{years.pop()}年{mo}月{d}日")
+            if ms:
+                return ms[0].iso
+    return None
+
+
+def _attributions(body: list[str]) -> list[str]:
+    """Paragraphs that attribute a quotation: ``——2015年12月16日，…`` or ``…（2015年12月16日在…）``."""
+    return [p for p in body if p.startswith("—") and _ATTRIBUTION.match(p)
+            or (len(p) >= 20 and p[-1] in "）)" and "年" in p and _BRACKET_ATTRIBUTION.search(p))]
+
+
+def _name_candidates(title: str, body: list[str], st: _State) -> list[str]:
+    """Speaker names, known or not, found by strong patterns; the most likely first.
+
+    The title's subject (``林望川在…上的讲话``, ``林望川致…的贺信``, ``…——访东岚市市长林望川``,
+    ``… 林望川出席并讲话``), the names in attributions (``——2019年5月20日，林望川在…``), the
+    speakers of an interview's answers (``林望川：…``), a role before a name in the text
+    (``市长林望川出席…``) and a paragraph that opens on a name and a verb of saying.
+    """
+    out: list[str] = list(st.header_speakers)
+
+    def ok(name: str) -> bool:
+        return (name not in _NOT_NAMES and not name.startswith(("第", "本", "该", "这", "那", "各", "全", "每"))
+                and not name.endswith(("主席", "总理", "同志", "书记", "委员", "市长", "省长", "部长")))
+
+    if title:
+        split = _split_speaker(title, allow_unknown=False)
+        if split:
+            out.append(split[1])
+        for pat in _TITLE_NAME:
+            m = pat.search(title)
+            if m and ok(m.group("name")):
+                out.append(m.group("name"))
+                break
+    for pat, minimum in ((_ATTRIBUTION_NAME, 1), (_QA_NAME, 2)):
+        names = Counter(m.group("name") for p in body if (m := pat.match(p)) and ok(m.group("name")))
+        out.extend(n for n, c in names.most_common() if c >= minimum)
+    # in the running text only full names: three characters, not ending like an organisation or place
+    def person(name: str) -> bool:
+        return ok(name) and len(name) == 3 and name[-1] not in _ORG_ENDINGS
+
+    text = "\n".join(body[:60])
+    names = Counter(m.group("name") for m in _BODY_NAME.finditer(text) if person(m.group("name")))
+    names.update(m.group("name") for p in body[:60] if (m := _OPENING_NAME.match(p)) and person(m.group("name")))
+    out.extend(n for n, _ in names.most_common())
+    return list(dict.fromkeys(out))
+
+
+_ORG_ENDINGS = frozenset("会局国院部厅委办府省市县区组社网报党团军队处科室所校馆站司行业界方")
+
+
+_OPENING_NAME = re.compile(
+    rf"^(?P<name>{_N})(?:{_ROLE_TITLE})?(?:指出|强调|表示|说|认为|提出|要求|介绍|宣布|在讲话中|"
+    r"在[^，。]{2,40}(?:上|时|中)(?:提出|指出|强调|表示|说|要求))"
+)
+
+
+def _genre(fields: dict[str, Any], title: str, body: list[str], st: _State, names: list[str]) -> str:
+    """The genre; ``names`` are the speaker names the title and header give (for "NAME指出…" lines)."""
+    g = _str(fields.get("genre"))
+    if g and g.lower() in GENRES:
+        return g.lower()
+    if len(_attributions(body)) >= 2:
+        return "compilation"
+    bare_title = re.sub(r"\s*[（(][^（）()]*[）)]\s*$", "", title)
+    if _LETTER_TITLE.search(bare_title):
+        return "letter"
+    if _INTERVIEW_TITLE.search(bare_title):
+        return "interview"
+    total = sum(len(p) for p in body) or 1
+    for k, p in enumerate(body[:4]):
+        if _FULL_TEXT.search(p):
+            after = sum(len(x) for x in body[k + 1:])
+            if after >= 0.6 * total:
+                return "letter" if re.search(r"信全文|贺电全文", p) else "speech"
+    who = "|".join([_KNOWN_RE, "他"] + [re.escape(n) for n in names])
+    third = re.compile(rf"^(?:{who}){_THIRD_PERSON_VERBS}")
+    third_person = sum(1 for p in body if third.match(p))  # a match at the start only: cheap
+    if st.closing_dateline or third_person >= 2 or any("全文另发" in p for p in body):
+        return "report"
+    if re.search(r"决议|决定$|公报|通知$|条例|意见$", bare_title):
+        return "other"
+    if _SPEECH_TITLE.search(bare_title) or (st.delivered_in_header and not st.article_form):
+        return "speech"
+    if any(_SALUTATION_LINE.match(p) for p in body[:3]):
+        return "speech"
+    if _NEWS_VERBS.search(bare_title) or st.news_dateline or (st.reporters and not st.article_form):
+        return "report"
+    if st.article_form or _ARTICLE_TITLE.search(bare_title) or re.match(rf"^[{HAN}]{{2,4}}[：:]", bare_title):
+        return "article"
+    t = str(fields.get("type") or "").lower()
+    if "speech" in t or "report" in t:
+        return "speech"
+    return "other"
+
+
+_SALUTATION_LINE = re.compile(rf"^{_SALUTATION}.{{0,120}}[：:！!]$")
+
+
+def _speakers(fields: dict[str, Any], title: str, body: list[str], st: _State, year: int | None,
+              genre: str, names: list[str]) -> list[str]:
+    out: list[str] = []
+
+    def add(name: str | None) -> None:
+        if name and name not in out and 2 <= len(name) <= 20:
+            out.append(name)
+
+    for s in _list(fields.get("speakers")):
+        add(s)
+    author = _str(fields.get("author"))
+    if author and (author in KNOWN_SPEAKERS or (len(author) <= 4 and author in title)):
+        add(author)
+    for s in st.header_speakers:
+        add(s)
+    official = "政府工作报告" in title or "决议" in title or _is_cpc(fields)
+    # a government work report, by the year and the premier who delivered it
+    if not out and "政府工作报告" in title and "决议" not in title:
+        head = "".join(body[:6])
+        m = re.search(rf"国务院总理\s*({_KNOWN_RE})|({_KNOWN_RE})\s*总理在报告中", head)
+        if m:
+            add(m.group(1) or m.group(2))
+        elif year and re.search(r"我代表(?:中央人民政府|国务院|國務院)[^。]{0,40}?(?:政府工作|工作[报報]告|[报報]告[^。]{0,12}工作)|"
+                                r"作政府工作[报報]告|[报報]告政府工作", "".join(body[:3])):
+            add(premier_for_report(year))
+    # a CPC congress report
+    cong = fields.get("congress")
+    if not out and cong is not None and str(cong).strip().isdigit() and _is_cpc(fields):
+        n = int(str(cong).strip())
+        if n in _CPC_REPORTERS and re.search(r"报告|報告|[（(][一二三四五六七八九十]+大[)）]", title):
+            add(_CPC_REPORTERS[n])
+    # the subject of the title, the names of attributions, answers, the lead (see _name_candidates)
+    if not out and not (official and "决议" in title):
+        for cand in names:
+            if not official or cand in KNOWN_SPEAKERS or cand in title:
+                add(cand)
+                break
+    # a news report's lead: "国家主席习近平出席开幕式并发表主旨演讲"
+    if not out and genre == "report":
+        for p in body[:2]:
+            m = re.search(rf"({_KNOWN_RE})(?:主席|总书记|总理|同志)?(?:出席|在|发表|会见|主持|向|致|指出|强调|表示)", p)
+            if m:
+                add(m.group(1))
+                break
+    # secondary speakers named in headings: "刘云山主持开幕式并致辞"
+    if out:
+        for p in body[:8]:
+            if len(p) <= 40 and not _SENT_FINAL.search(p):
+                m = re.match(rf"^(?:{_ROLE})?\s*({_KNOWN_RE})[^，。]{{0,24}}(?:致辞|讲话|演讲|发言)", p)
+                if m:
+                    add(m.group(1))
+    return out
+
+
+def extract(paragraphs: list[str], fields: dict[str, object], *,
+            reference_date: str | None = None) -> tuple[Metadata, list[str]]:
+    """The metadata of one document, and its body paragraphs without the metadata ones.
+
+    ``fields`` are the reader's canonical fields (``title``, ``date``, ``url``, ``source``,
+    ``author``, ``speakers``, ``genre``, ``keywords``, ``occasion``, ``year``, ``congress``,
+    ``type``…); explicit, non-junk fields win. ``reference_date`` is the day the text was
+    published if known from outside it (a crawl's HTTP date, say): 昨天/今天 and datelines are
+    resolved against it when the text gives nothing better, and it is the date of last resort.
+    """
+    fields = dict(fields or {})
+    st = _State(list(paragraphs))
+    _parse_head(st, _good_title(_str(fields.get("title"))))
+    _parse_tail(st)
+
+    f_title = _good_title(_str(fields.get("title")))
+    title_site = None
+    if f_title:  # an HTML page's <title>: "标题_东岚网"
+        tm = _TITLE_SITE.match(f_title)
+        if tm:
+            f_title, title_site = tm.group("title").strip(), tm.group("site").strip()
+    text_title = " ".join(t for t in st.title_lines if not (_SITE.match(t) and len(st.title_lines) > 1)) or None
+    title = f_title or text_title or (st.header_titles[0] if st.header_titles else None)
+    sites = [t for t in st.title_lines if _SITE.match(t) and len(st.title_lines) > 1]
+
+    body = st.paras
+    # the title repeated at the head of the article (seed 000) is a title, not body
+    if title:
+        nt = normalize_for_match(title)
+        keep: list[str] = []
+        for k, p in enumerate(body):
+            if k < 6 and normalize_for_match(p) == nt:
+                st.consumed.append(p)
+            else:
+                keep.append(p)
+        body = keep
+
+    # ---- date
+    f_date = _fields_date(fields)
+    date: str | None = None
+    if f_date:
+        date = f_date
+        if len(f_date) < 10 and st.delivered and st.delivered.startswith(f_date):
+            date = st.delivered  # a year field refined by the text's own header date
+    if date is None:
+        for label in ("发布时间", "发布日期", "发表时间", "发表日期", "日期", "时间", "更新时间"):
+            if label in st.labelled:
+                date = parse_date(st.labelled[label])
+                if date:
+                    break
+    if date is None and st.masthead_date:
+        date = st.masthead_date
+    if date is None and st.delivered:
+        date = st.delivered
+    if date is None:
+        date = _relative_date(body)
+    hints = [title or ""] + body[:3]
+    if date is None and st.datelines:
+        date = _dateline_date(st, hints, reference_date, body,
+                              _good_url(_str(fields.get("url"))) or (st.urls[0] if st.urls else None))
+    if date is None:
+        date = _event_date(hints)
+    if date is None and reference_date:
+        date = parse_date(reference_date)
+    year = year_of(date)
+    if date is None:
+        for text in [title or ""] + body[:2]:
+            evs = [y for _, _, y in event_years(text) if "全国人民代表大会" in text]
+            if len(set(evs)) == 1:
+                date = str(evs[0])
+                break
+        year = year_of(date)
+
+    # ---- the rest
+    f_url = _good_url(_str(fields.get("url")))
+    url = f_url or (st.urls[0] if st.urls else None)
+    f_source = _str(fields.get("source"))
+    author = _str(fields.get("author"))
+    source = f_source or (st.sources[0] if st.sources else None)
+    if source is None and st.labelled.get("来源"):
+        source = st.labelled["来源"]
+    if source is None:
+        outlets = [o for o in st.outlets if o not in ("本报", "本刊")]
+        source = outlets[0] if outlets else None
+    if source is None and author and author not in KNOWN_SPEAKERS and not (len(author) <= 4 and title and author in title):
+        source = author
+    if source is None and title_site:
+        source = title_site
+    if source is None and sites:
+        source = sites[0]
+    if source is None and url:
+        host = re.sub(r"^(?:https?://)?([^/:?#]+).*$", r"\1", url.lower())
+        source = next((name for dom, name in _URL_OUTLETS if host == dom or host.endswith("." + dom)), None)
+
+    occasion = _str(fields.get("occasion"))
+    if occasion is None and st.occasions:
+        occasion = st.occasions[0]
+    if occasion is None:
+        for t in st.header_titles + st.title_lines + [title or ""]:
+            occasion = _occasion_from(t)
+            if occasion:
+                break
+    cong = fields.get("congress")
+    if occasion is None and cong is not None and str(cong).strip().isdigit() and _is_cpc(fields):
+        n = int(str(cong).strip())
+        if n in CPC_CONGRESS_YEARS:
+            occasion = f"中国共产党第{_cn_numeral(n)}次全国代表大会"
+    if occasion is None and body and re.search(r"政府工作报告|全国人民代表大会", title or ""):
+        m = re.search(r"第[一二三四五六七八九十]+届全国人民代表大会第[一二三四五六七八九十]+次会议", "".join(body[:2]))
+        occasion = m.group(0) if m else None
+
+    pub_kw = _list(fields.get("publisher_keywords")) or _list(fields.get("keywords")) or st.keywords
+    reporters = _list(fields.get("reporters")) or st.reporters
+    names = _name_candidates(title or "", body, st)
+    title_names = [n for n in names if n in (title or "") or n in st.header_speakers]
+    genre = _genre(fields, title or "", body, st, title_names)
+    speakers = _speakers(fields, title or "", body, st, year, genre, names)
+
+    meta = Metadata(
+        title=title,
+        date=date,
+        speakers=speakers,
+        occasion=occasion,
+        genre=genre,
+        source=source,
+        url=url,
+        publisher_keywords=pub_kw,
+        reporters=list(dict.fromkeys(reporters)),
+        consumed=[c for c in st.consumed if c],
+        delivered=st.delivered,
+    )
+    return meta, body
+
+
+def analyze(body: str, body_format: str = "text", fields: dict[str, object] | None = None, *,
+            reference_date: str | None = None) -> tuple[Cleaned, Metadata, list[str]]:
+    """Clean a body and extract its metadata in one call; front matter found by the cleaner in a
+    text body counts as fields (the record's own fields win over it)."""
+    cleaned = clean_body(body, body_format)
+    merged: dict[str, object] = {}
+    for k, v in cleaned.front_matter.items():
+        key = {"tags": "keywords", "author": "author", "published": "date"}.get(k.lower(), k.lower())
+        merged[key] = v
+    merged.update(fields or {})
+    meta, paragraphs = extract(cleaned.paragraphs, merged, reference_date=reference_date)
+    return cleaned, meta, paragraphs
