@@ -204,6 +204,7 @@ class Source:
     paragraph_end: int | None = None  # when the aligned text runs into a following paragraph
     diff: list[dict[str, str]] | None = None  # [{"op": "equal|insert|delete|replace", "quote", "source"}]
     identical: bool = False  # same words as the quotation (punctuation and marked omissions aside)
+    delivered: str | None = None  # the date the text says it was delivered, when it differs from ``date``
 
     def to_dict(self, with_diff: bool = False) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -217,6 +218,7 @@ class Source:
             "span": list(self.span) if self.span else None,
             "paragraph_end": self.paragraph_end,
             "identical": self.identical,
+            "delivered": self.delivered,
         }
         if with_diff:
             d["diff"] = self.diff or []

@@ -74,7 +74,7 @@ def _candidates(store: Store, quote: str, exclude_doc: str | None) -> list[tuple
         if len(rows) >= 400:
             continue  # too common to point anywhere
         for (rowid,) in rows:
-            votes[int(rowid)] += len(piece)
+            votes[int(rowid) & index.PID_MASK] += len(piece)  # index rows are keyed (year, paragraph id)
     if not votes:
         return []
     top = sorted(votes.items(), key=lambda kv: -kv[1])[: MAX_CANDIDATES * 2]
@@ -224,6 +224,30 @@ def date_agrees(claimed: str | None, claimed_end: str | None, source_date: str |
     return -1 <= d0 and d1 <= LAG_DAYS
 
 
+_HEADER_DATE = re.compile(
+    r"[（(]\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[）)]"
+    r"|这是[^。]{0,20}?(\d{4})年(\d{1,2})月(\d{1,2})日(?:在|出席|同|向|主持)")
+
+
+def delivered_date(head: str, published: str | None) -> str | None:
+    """The delivery date a text states at its head (``（2023年6月2日）``, ``这是…2023年3月1日在…``).
+
+    Periodicals publish speeches weeks or months after they were given: the attribution is to the
+    day of the speech, not of the publication.
+    """
+    m = _HEADER_DATE.search(head)
+    if not m:
+        return None
+    y, mo, d = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
+    try:
+        iso = _date(int(y), int(mo), int(d)).isoformat()
+    except ValueError:
+        return None
+    if published and len(published) >= 10 and iso > published:
+        return None  # a date after publication is not when it was delivered
+    return iso if iso != published else None
+
+
 def _sort_key(s: Source) -> tuple[Any, ...]:
     return (GENRE_RANK.get(s.genre or "other", 2), s.date or "9999", -s.score, s.doc_id, s.paragraph)
 
@@ -235,21 +259,23 @@ def find_sources(store: Store, quote: str, *, exclude_doc: str | None = None,
         return []
     regions = _regions(store, _candidates(store, norm, exclude_doc))
     best_by_doc: dict[str, Source] = {}
-    meta: dict[str, tuple[str | None, str | None, str | None]] = {}
+    meta: dict[str, tuple[str | None, str | None, str | None, str | None]] = {}
     for doc_id, paras in regions:
         a, first, last, text = _align_region(norm, paras)
         if a.score < FOUND:
             continue
         if doc_id not in meta:
-            row = store.conn.execute("SELECT title, date, genre FROM documents WHERE id = ?", (doc_id,)).fetchone()
-            meta[doc_id] = (row[0], row[1], row[2]) if row else (None, None, None)
-        title, date, genre = meta[doc_id]
+            row = store.conn.execute("SELECT title, date, genre, substr(raw, 1, 1200) FROM documents WHERE id = ?",
+                                     (doc_id,)).fetchone()
+            meta[doc_id] = (row[0], row[1], row[2], delivered_date(row[3] or "", row[1])) if row \
+                else (None, None, None, None)
+        title, date, genre, delivered = meta[doc_id]
         ptext = dict(paras)
         src_text = "\n".join(ptext[n] for n in range(first, last + 1) if n in ptext)
         offset = sum(len(t) + 1 for n, t in paras if n < first)
         src = Source(doc_id=doc_id, title=title, date=date, paragraph=first, text=src_text, score=a.score,
                      genre=genre, span=(a.start - offset, a.end - offset),
-                     paragraph_end=last if last != first else None, diff=a.diff)
+                     paragraph_end=last if last != first else None, diff=a.diff, delivered=delivered)
         src.identical = a.identical
         old = best_by_doc.get(doc_id)
         if old is None or src.score > old.score:
@@ -265,9 +291,10 @@ def status_of(sources: list[Source], claimed: str | None, claimed_end: str | Non
     primary = [s for s in sources if (s.genre or "other") in PRIMARY]
     if not primary:
         return "unverified", "found only in secondary documents (reports, compilations)"
-    agreeing = [s for s in primary if date_agrees(claimed, claimed_end, s.date) is not False]
+    agreeing = [s for s in primary if date_agrees(claimed, claimed_end, s.date) is not False
+                or (s.delivered and date_agrees(claimed, claimed_end, s.delivered))]
     if not agreeing:
-        dates = ", ".join(sorted({s.date or "undated" for s in primary}))
+        dates = ", ".join(sorted({(s.delivered or s.date) or "undated" for s in primary}))
         return "misattributed", f"the words are in primary sources dated {dates}, not {claimed}"
     best = max(agreeing, key=lambda s: s.score)
     same_words = best.identical and best.score >= IDENTICAL_MIN
