@@ -12,7 +12,7 @@ from lunshu.errors import LunshuError
 from lunshu.store import Store
 
 FORMATS = ("jsonl", "csv", "parquet")
-_CSV_COLUMNS = ("id", "title", "date", "speakers", "occasion", "genre", "source", "url", "keywords",
+_CSV_COLUMNS = ("id", "title", "date", "delivered", "speakers", "occasion", "genre", "source", "url", "keywords",
                 "publisher_keywords", "reporters", "origin", "chars", "text")
 
 
@@ -43,7 +43,7 @@ def _write(store: Store, fh: IO[str], fmt: str) -> int:
     for doc in store.iter_documents():
         d = doc.summary()
         w.writerow([
-            d["id"], d["title"], d["date"], "; ".join(d["speakers"]), d["occasion"], d["genre"], d["source"],
+            d["id"], d["title"], d["date"], d["delivered"], "; ".join(d["speakers"]), d["occasion"], d["genre"], d["source"],
             d["url"], "; ".join(d["keywords"]), "; ".join(d["publisher_keywords"]), "; ".join(d["reporters"]),
             d["origin"], d["chars"], "\n\n".join(doc.paragraphs),
         ])
@@ -60,7 +60,7 @@ def _parquet(store: Store, path: Path) -> int:
         d = doc.to_dict()
         rows.append(d)
     schema = pa.schema([
-        ("id", pa.string()), ("title", pa.string()), ("date", pa.string()), ("speakers", pa.list_(pa.string())),
+        ("id", pa.string()), ("title", pa.string()), ("date", pa.string()), ("delivered", pa.string()), ("speakers", pa.list_(pa.string())),
         ("occasion", pa.string()), ("genre", pa.string()), ("source", pa.string()), ("url", pa.string()),
         ("keywords", pa.list_(pa.string())), ("publisher_keywords", pa.list_(pa.string())),
         ("reporters", pa.list_(pa.string())), ("origin", pa.string()),

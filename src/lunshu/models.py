@@ -61,6 +61,7 @@ class Document:
     reporters: list[str] = field(default_factory=list)
     origin: str = ""  # "path" or "path#record"
     content_hash: str = ""
+    delivered: str | None = None  # the day the text says it was delivered, when not ``date`` (publication)
     n_paragraphs: int | None = None  # set when listed without its text
     n_chars: int | None = None
 
@@ -76,6 +77,7 @@ class Document:
             "id": self.id,
             "title": self.title,
             "date": self.date,
+            "delivered": self.delivered,
             "speakers": list(self.speakers),
             "occasion": self.occasion,
             "genre": self.genre,

@@ -20,7 +20,7 @@ from lunshu import index
 from lunshu.errors import NotFoundError, StoreError
 from lunshu.models import Document
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _MIGRATIONS: dict[int, list[str]] = {
     1: [
@@ -63,9 +63,11 @@ _MIGRATIONS: dict[int, list[str]] = {
         )""",
         "CREATE INDEX IF NOT EXISTS doc_speakers_speaker ON doc_speakers(speaker)",
     ],
+    # 2: the day a text says it was delivered, when it was published later (trace checks against both)
+    2: ["ALTER TABLE documents ADD COLUMN delivered TEXT"],
 }
 
-_DOC_COLUMNS = ("id, title, date, speakers, occasion, genre, source, url, keywords, publisher_keywords, "
+_DOC_COLUMNS = ("id, title, date, delivered, speakers, occasion, genre, source, url, keywords, publisher_keywords, "
                 "reporters, origin, content_hash, raw")
 
 
@@ -168,8 +170,8 @@ class Store:
             self._delete(conn, doc.id)
         conn.execute(
             "INSERT INTO documents (id, title, date, year, speakers, speaker, occasion, genre, source, url, "
-            "keywords, publisher_keywords, reporters, origin, content_hash, raw, n_paragraphs, chars, ingested_at) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "keywords, publisher_keywords, reporters, origin, content_hash, raw, n_paragraphs, chars, ingested_at, "
+            "delivered) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 doc.id, doc.title, doc.date, _year(doc.date),
                 json.dumps(doc.speakers, ensure_ascii=False), doc.speakers[0] if doc.speakers else None,
@@ -178,7 +180,7 @@ class Store:
                 json.dumps(doc.publisher_keywords, ensure_ascii=False),
                 json.dumps(doc.reporters, ensure_ascii=False),
                 doc.origin, doc.content_hash, doc.raw, len(doc.paragraphs), doc.chars,
-                datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                datetime.now(timezone.utc).isoformat(timespec="seconds"), doc.delivered,
             ),
         )
         conn.executemany(
@@ -215,7 +217,7 @@ class Store:
     def _doc_from_row(self, row: sqlite3.Row, paragraphs: list[str] | None = None,
                       n_paragraphs: int | None = None) -> Document:
         doc = Document(
-            id=row["id"], title=row["title"], date=row["date"],
+            id=row["id"], title=row["title"], date=row["date"], delivered=row["delivered"],
             speakers=json.loads(row["speakers"] or "[]"), occasion=row["occasion"], genre=row["genre"],
             source=row["source"], url=row["url"], keywords=json.loads(row["keywords"] or "[]"),
             publisher_keywords=json.loads(row["publisher_keywords"] or "[]"),
@@ -225,11 +227,27 @@ class Store:
         )
         return doc
 
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """Several reads that see one state of the database: without it, a writer committing
+        between two SELECTs gives a document's metadata of one version and paragraphs of another."""
+        conn = self.conn
+        if conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+
     def get(self, doc_id: str, *, with_paragraphs: bool = True) -> Document:
-        row = self.conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        if row is None:
-            raise NotFoundError(f"no document with id {doc_id!r}")
-        paras = self.paragraphs(doc_id) if with_paragraphs else []
+        with self.snapshot() as conn:
+            row = conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"no document with id {doc_id!r}")
+            paras = self.paragraphs(doc_id) if with_paragraphs else []
         return self._doc_from_row(row, paras)
 
     def paragraphs(self, doc_id: str) -> list[str]:

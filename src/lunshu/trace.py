@@ -224,30 +224,6 @@ def date_agrees(claimed: str | None, claimed_end: str | None, source_date: str |
     return -1 <= d0 and d1 <= LAG_DAYS
 
 
-_HEADER_DATE = re.compile(
-    r"[（(]\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[）)]"
-    r"|这是[^。]{0,20}?(\d{4})年(\d{1,2})月(\d{1,2})日(?:在|出席|同|向|主持)")
-
-
-def delivered_date(head: str, published: str | None) -> str | None:
-    """The delivery date a text states at its head (``（2023年6月2日）``, ``这是…2023年3月1日在…``).
-
-    Periodicals publish speeches weeks or months after they were given: the attribution is to the
-    day of the speech, not of the publication.
-    """
-    m = _HEADER_DATE.search(head)
-    if not m:
-        return None
-    y, mo, d = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
-    try:
-        iso = _date(int(y), int(mo), int(d)).isoformat()
-    except ValueError:
-        return None
-    if published and len(published) >= 10 and iso > published:
-        return None  # a date after publication is not when it was delivered
-    return iso if iso != published else None
-
-
 def _sort_key(s: Source) -> tuple[Any, ...]:
     return (GENRE_RANK.get(s.genre or "other", 2), s.date or "9999", -s.score, s.doc_id, s.paragraph)
 
@@ -265,10 +241,9 @@ def find_sources(store: Store, quote: str, *, exclude_doc: str | None = None,
         if a.score < FOUND:
             continue
         if doc_id not in meta:
-            row = store.conn.execute("SELECT title, date, genre, substr(raw, 1, 1200) FROM documents WHERE id = ?",
+            row = store.conn.execute("SELECT title, date, genre, delivered FROM documents WHERE id = ?",
                                      (doc_id,)).fetchone()
-            meta[doc_id] = (row[0], row[1], row[2], delivered_date(row[3] or "", row[1])) if row \
-                else (None, None, None, None)
+            meta[doc_id] = (row[0], row[1], row[2], row[3]) if row else (None, None, None, None)
         title, date, genre, delivered = meta[doc_id]
         ptext = dict(paras)
         src_text = "\n".join(ptext[n] for n in range(first, last + 1) if n in ptext)

@@ -17,12 +17,13 @@ from typing import Any
 
 from lunshu import clean, metadata
 from lunshu.errors import InputError, LunshuError
+from lunshu.ingest.decode import display_path, safe_document
 from lunshu.ingest.readers import READERS, sniff_stdin_reader
 from lunshu.models import Document, IngestFailure, RawRecord
 
 # Bump when cleaning or metadata extraction changes what a document becomes: re-ingesting then
 # updates documents instead of reporting them unchanged.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
 
@@ -34,7 +35,7 @@ def read_path(path: str, field_map: dict[str, str] | None = None,
         yield from _read_stdin(field_map, encoding)
         return
     reader = READERS.get(Path(path).suffix.lower(), READERS[".txt"])
-    display = path
+    display = display_path(path)  # undecodable or control characters in a file name, escaped
     try:
         for item in reader(os.path.abspath(path), field_map, encoding):
             if isinstance(item, IngestFailure):
@@ -51,15 +52,28 @@ def read_path(path: str, field_map: dict[str, str] | None = None,
 
 
 def _read_stdin(field_map: dict[str, str] | None, encoding: str | None) -> Iterator[RawRecord | IngestFailure]:
-    data = sys.stdin.buffer.read()
-    if not data.strip():
+    # copied to a file in pieces (never held whole: a JSONL stream can be larger than memory),
+    # the format sniffed from its start
+    stream = sys.stdin.buffer
+    head = stream.read(100_000)
+    while head and not head.strip():
+        more = stream.read(100_000)
+        if not more:
+            break
+        head = head.lstrip() + more
+    if not head.strip():
         yield IngestFailure("-", None, "empty input on stdin")
         return
-    suffix = sniff_stdin_reader(data)
-    digest = hashlib.sha1(data).hexdigest()[:16]
+    suffix = sniff_stdin_reader(head)
+    h = hashlib.sha1(head)
     with tempfile.TemporaryDirectory() as tmp:
         p = Path(tmp) / f"stdin{suffix}"
-        p.write_bytes(data)
+        with open(p, "wb") as out:
+            out.write(head)
+            while chunk := stream.read(1 << 20):
+                h.update(chunk)
+                out.write(chunk)
+        digest = h.hexdigest()[:16]
         for item in read_path(str(p), field_map, encoding):
             item.path = "-"
             if isinstance(item, RawRecord):
@@ -77,7 +91,7 @@ def doc_id_for(key: str) -> str:
         if _SAFE_ID.match(rid):
             return rid
         key = rid
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+    return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 def _key_for(raw: RawRecord) -> str:
@@ -99,7 +113,7 @@ def content_hash(raw: RawRecord) -> str:
     h = hashlib.sha256()
     h.update(PIPELINE_VERSION.encode())
     h.update(raw.body_format.encode())
-    h.update(json.dumps(raw.fields, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))
+    h.update(json.dumps(raw.fields, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8", "surrogatepass"))
     h.update(raw.body.encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
@@ -120,15 +134,16 @@ def build_document(raw: RawRecord) -> Document:
     doc_id = doc_id_for(_key_for(raw))
     chash = content_hash(raw)
     if raw.body_format == "lunshu":
-        return _from_export(raw, doc_id, origin, chash)
+        return _checked(safe_document(_from_export(raw, doc_id, origin, chash)), raw)
     cleaned = clean.clean_body(raw.body, raw.body_format)
     meta, paragraphs = metadata.extract(cleaned.paragraphs, raw.fields)
     if not paragraphs:
         raise InputError("no text left after cleaning", path=raw.path, record=raw.record_no)
-    return Document(
+    return _checked(safe_document(Document(
         id=doc_id,
         title=meta.title,
         date=meta.date,
+        delivered=getattr(meta, "delivered", None),
         speakers=list(meta.speakers),
         occasion=meta.occasion,
         genre=meta.genre,
@@ -141,7 +156,13 @@ def build_document(raw: RawRecord) -> Document:
         reporters=list(meta.reporters),
         origin=origin,
         content_hash=chash,
-    )
+    )), raw)
+
+
+def _checked(doc: Document, raw: RawRecord) -> Document:
+    if not doc.paragraphs:
+        raise InputError("no text left after cleaning", path=raw.path, record=raw.record_no)
+    return doc
 
 
 def _from_export(raw: RawRecord, doc_id: str, origin: str, chash: str) -> Document:
@@ -159,6 +180,7 @@ def _from_export(raw: RawRecord, doc_id: str, origin: str, chash: str) -> Docume
         id=doc_id,
         title=s("title"),
         date=s("date"),
+        delivered=s("delivered"),
         speakers=_str_list(f.get("speakers")),
         occasion=s("occasion"),
         genre=s("genre") or "other",
