@@ -611,6 +611,16 @@ def _assemble(items: list[_Item], blk: list[int], ai: int) -> str:
     return "\n".join(parts)
 
 
+def _opens_block(items: list[_Item], ai: int) -> bool:
+    """A bracketed attribution line between a heading and prose introduces the prose after it,
+    whatever the layout of the rest of the document."""
+    if ai == 0 or ai + 1 >= len(items):
+        return False
+    raw = items[ai].text.strip()
+    return (raw.startswith(("（", "(")) and items[ai - 1].kind in ("heading", "year")
+            and items[ai + 1].kind == "text")
+
+
 def extract_quotes(paragraphs: list[str], doc_id: str = "") -> list[Quote]:
     """Every quotation + attribution pair in one document's cleaned paragraphs, in document order.
 
@@ -631,7 +641,7 @@ def extract_quotes(paragraphs: list[str], doc_id: str = "") -> list[Quote]:
     # a leading attribution (…指出：) always owns what follows it; so does every one in a
     # document laid out attribution-first
     for ai in attr_idx:
-        if items[ai].kind == "lead" or orient == "before":
+        if items[ai].kind == "lead" or orient == "before" or _opens_block(items, ai):
             blk = _forward(items, ai, consumed)
             if blk:
                 consumed.update(blk)
@@ -640,8 +650,9 @@ def extract_quotes(paragraphs: list[str], doc_id: str = "") -> list[Quote]:
     if orient == "after":
         names = {it.attr.speaker for it in items if it.attr is not None and it.attr.speaker}
         first = True
+        paired = {ai for ai, _ in pairs}
         for ai in attr_idx:
-            if items[ai].kind != "attr":
+            if items[ai].kind != "attr" or ai in paired:
                 continue
             blk = _backward(items, ai, consumed)
             # the first block may carry the news intro, unless a heading (other than the
