@@ -1,0 +1,418 @@
+"""The JSON API under ``/api/``: one endpoint per Corpus method, the same shapes as the CLI's ``--json``.
+
+Endpoints are plain ``def`` functions: FastAPI runs them in its threadpool, and the store keeps
+one SQLite connection per thread, so the blocking calls never stall the event loop.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import re
+import tempfile
+import threading
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel, Field
+from starlette.datastructures import UploadFile
+
+from lunshu import __version__
+from lunshu.corpus import Corpus, to_jsonable
+from lunshu.errors import AuthError, InputError, LunshuError, QueryError
+from lunshu.web.common import (
+    COLLOCATES_COLUMNS,
+    DOCS_COLUMNS,
+    KEYWORDS_COLUMNS,
+    KWIC_COLUMNS,
+    QUOTES_COLUMNS,
+    REUSE_COLUMNS,
+    SEARCH_COLUMNS,
+    TIMELINE_COLUMNS,
+    check_date,
+    check_doc_id,
+    content_disposition,
+    csv_text,
+    guard,
+    opt,
+    quote_rows,
+    reuse_rows,
+    timeline_rows,
+)
+
+MAX_QUERY = 1000  # characters in a query or quotation passed on the URL
+MAX_TERMS = 12
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+Status = Literal["verified", "variant", "misattributed", "unverified", "not_found"]
+Fmt = Literal["json", "csv"]
+
+
+class Unauthorized(LunshuError):
+    """A write without the server's token."""
+
+    code = "unauthorized"
+    http_status = 401
+
+
+class UnsupportedMedia(LunshuError):
+    code = "unsupported_media_type"
+    http_status = 415
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="stable machine-readable code, e.g. bad_query, not_found, invalid_parameter")
+    message: str
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "Bad request (e.g. a query that cannot be parsed)"},
+    404: {"model": ErrorBody, "description": "Not found"},
+    413: {"model": ErrorBody, "description": "Request too large"},
+    422: {"model": ErrorBody, "description": "Invalid parameter"},
+    501: {"model": ErrorBody, "description": "Feature not available in this build"},
+}
+
+router = APIRouter(prefix="/api", responses=ERRORS)
+
+
+def get_corpus(request: Request) -> Corpus:
+    corpus: Corpus = request.app.state.corpus
+    return corpus
+
+
+CorpusDep = Annotated[Corpus, Depends(get_corpus)]
+FromQ = Annotated[str | None, Query(alias="from", max_length=32, description="Earliest date: YYYY, YYYY-MM or YYYY-MM-DD")]
+ToQ = Annotated[str | None, Query(alias="to", max_length=32, description="Latest date (inclusive)")]
+SpeakerQ = Annotated[str | None, Query(max_length=200, description="Only documents with this speaker")]
+GenreQ = Annotated[str | None, Query(max_length=200, description="speech, report, letter, compilation, ...")]
+SourceQ = Annotated[str | None, Query(max_length=200, description="Source outlet contains this")]
+FormatQ = Annotated[Fmt, Query(description="json (default) or csv")]
+
+
+def json_response(obj: Any, status: int = 200) -> JSONResponse:
+    return JSONResponse(to_jsonable(obj), status_code=status)
+
+
+def csv_response(rows: list[dict[str, Any]], columns: list[str], name: str) -> Response:
+    return Response(csv_text(rows, columns), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": content_disposition(name)})
+
+
+# -- documents -------------------------------------------------------------------------------------
+@router.get("/stats", tags=["documents"], summary="Counts of documents, paragraphs and characters")
+def api_stats(corpus: CorpusDep) -> JSONResponse:
+    return json_response({**corpus.stats(), "version": __version__})
+
+
+@router.get("/docs", tags=["documents"], summary="Documents with their metadata, in date order (CLI: docs)")
+def api_docs(corpus: CorpusDep, speaker: SpeakerQ = None, genre: GenreQ = None, date_from: FromQ = None,
+             date_to: ToQ = None, source: SourceQ = None,
+             limit: Annotated[int | None, Query(ge=0, le=100_000)] = None,
+             offset: Annotated[int, Query(ge=0)] = 0, format: FormatQ = "json") -> Response:
+    docs = corpus.docs(speaker=opt(speaker), genre=opt(genre), date_from=check_date(date_from, "from"),
+                       date_to=check_date(date_to, "to"), source=opt(source), limit=limit, offset=offset)
+    rows = [d.summary() for d in docs]
+    if format == "csv":
+        return csv_response(rows, list(rows[0].keys()) if rows else DOCS_COLUMNS, "docs.csv")
+    return json_response(rows)
+
+
+@router.get("/docs/{doc_id}", tags=["documents"],
+            summary="One document: metadata, numbered paragraphs and the raw original (CLI: show)")
+def api_doc(corpus: CorpusDep, doc_id: str) -> JSONResponse:
+    return json_response(corpus.get(check_doc_id(doc_id)))
+
+
+# -- search ----------------------------------------------------------------------------------------
+@router.get("/search", tags=["search"], summary="Exact substring search over paragraphs (CLI: search)")
+def api_search(corpus: CorpusDep,
+               q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY,
+                                       description='Terms are ANDed; "a phrase"; a OR b; -term excludes')],
+               limit: Annotated[int, Query(ge=0, le=1000)] = 20,
+               offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+               date_from: FromQ = None, date_to: ToQ = None, speaker: SpeakerQ = None, genre: GenreQ = None,
+               source: SourceQ = None, sort: Literal["relevance", "date"] = "relevance",
+               by: Literal["paragraph", "doc"] = "paragraph", title_only: bool = False,
+               format: FormatQ = "json") -> Response:
+    with guard():
+        result = corpus.search(q, limit=limit, offset=offset, date_from=check_date(date_from, "from"),
+                               date_to=check_date(date_to, "to"), speaker=opt(speaker), genre=opt(genre),
+                               source=opt(source), title_only=title_only, sort=sort, by=by)
+    if format == "csv":
+        return csv_response([h.to_dict() for h in result.hits], SEARCH_COLUMNS, "search.csv")
+    return json_response(result)
+
+
+KwicSort = Annotated[str, Query(pattern=r"^(date|[1-9][LRlr])$", description="date, or a context position: 1L, 2L, 1R, 2R, ...")]
+
+
+@router.get("/kwic", tags=["search"], summary="Concordance lines: left context, match, right context (CLI: kwic)")
+def api_kwic(corpus: CorpusDep, term: Annotated[str, Query(min_length=1, max_length=200)],
+             width: Annotated[int, Query(ge=1, le=500)] = 20, sort: KwicSort = "date",
+             limit: Annotated[int | None, Query(ge=0, le=100_000)] = None,
+             date_from: FromQ = None, date_to: ToQ = None, speaker: SpeakerQ = None, genre: GenreQ = None,
+             source: SourceQ = None, format: FormatQ = "json") -> Response:
+    with guard():
+        lines = corpus.kwic(term, width=width, sort=sort, limit=limit, date_from=check_date(date_from, "from"),
+                            date_to=check_date(date_to, "to"), speaker=opt(speaker), genre=opt(genre),
+                            source=opt(source))
+    rows = [x.to_dict() for x in lines]
+    if format == "csv":
+        return csv_response(rows, KWIC_COLUMNS, "kwic.csv")
+    return json_response(rows)
+
+
+# -- analysis --------------------------------------------------------------------------------------
+def _terms(term: list[str]) -> list[str]:
+    terms = [t.strip() for t in term if t and t.strip()]
+    if not terms:
+        raise QueryError("give at least one term")
+    if len(terms) > MAX_TERMS:
+        raise QueryError(f"at most {MAX_TERMS} terms at a time")
+    if any(len(t) > 200 for t in terms):
+        raise QueryError("a term is longer than 200 characters")
+    return list(dict.fromkeys(terms))
+
+
+def doc_param(doc: str | None) -> str | None:
+    value = opt(doc)
+    return check_doc_id(value) if value else None
+
+
+def timeline_data(corpus: Corpus, terms: list[str], by: str) -> Any:
+    with guard():
+        return corpus.timeline(terms, by=by)
+
+
+TermsQ = Annotated[list[str], Query(description="A formulation; repeat the parameter for several")]
+ByQ = Annotated[Literal["year", "month"], Query(description="year or month")]
+
+
+@router.get("/timeline", tags=["analysis"], summary="Occurrences of formulations per period (CLI: timeline)")
+def api_timeline(corpus: CorpusDep, term: TermsQ, by: ByQ = "year", format: FormatQ = "json") -> Response:
+    data = to_jsonable(timeline_data(corpus, _terms(term), by))
+    if format == "csv":
+        return csv_response(timeline_rows(data), TIMELINE_COLUMNS, "timeline.csv")
+    return json_response(data)
+
+
+@router.get("/timeline.svg", tags=["analysis"], summary="The timeline as an SVG chart",
+            response_class=Response, responses={200: {"content": {"image/svg+xml": {}}}})
+def api_timeline_svg(corpus: CorpusDep, term: TermsQ, by: ByQ = "year") -> Response:
+    result = timeline_data(corpus, _terms(term), by)
+    with guard():
+        from lunshu.analysis.timeline import to_svg
+
+        svg = to_svg(result)
+    # The chart is data, not a document: no script may run even when it is opened on its own.
+    return Response(svg, media_type="image/svg+xml",
+                    headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+
+
+@router.get("/keywords/{doc_id}", tags=["analysis"], summary="Keywords of one document (CLI: keywords)")
+def api_keywords(corpus: CorpusDep, doc_id: str, top: Annotated[int, Query(ge=1, le=1000)] = 20,
+                 format: FormatQ = "json") -> Response:
+    with guard():
+        rows = to_jsonable(corpus.keywords(check_doc_id(doc_id), top=top))
+    if format == "csv":
+        return csv_response(rows, KEYWORDS_COLUMNS, "keywords.csv")
+    return json_response(rows)
+
+
+@router.get("/collocates", tags=["analysis"], summary="Collocates of a term: logDice, MI (CLI: collocates)")
+def api_collocates(corpus: CorpusDep, term: Annotated[str, Query(min_length=1, max_length=200)],
+                   window: Annotated[int, Query(ge=1, le=50)] = 5,
+                   min_freq: Annotated[int, Query(ge=1)] = 2,
+                   top: Annotated[int, Query(ge=1, le=1000)] = 30, format: FormatQ = "json") -> Response:
+    with guard():
+        data = to_jsonable(corpus.collocates(term, window=window, min_freq=min_freq, top=top))
+    if format == "csv":
+        return csv_response(data.get("collocates", []) if isinstance(data, dict) else data, COLLOCATES_COLUMNS,
+                            "collocates.csv")
+    return json_response(data)
+
+
+CompileFmt = Literal["json", "md", "docx"]
+
+
+@router.get("/compile", tags=["analysis"],
+            summary="An automatic compilation (论述摘编) on a topic: JSON, Markdown or DOCX (CLI: compile)",
+            responses={200: {"content": {"application/json": {}, "text/markdown": {}, DOCX_TYPE: {}}}})
+def api_compile(corpus: CorpusDep, topic: Annotated[str, Query(min_length=1, max_length=200)],
+                format: CompileFmt = "json", date_from: FromQ = None, date_to: ToQ = None,
+                speaker: SpeakerQ = None) -> Response:
+    with guard():
+        comp = corpus.compile(topic, date_from=check_date(date_from, "from"), date_to=check_date(date_to, "to"),
+                              speaker=opt(speaker))
+        if format == "json":
+            return json_response(comp)
+        name = re.sub(r"[\\/:*?\"<>|\s]+", "_", topic)[:60] or "compilation"
+        if format == "md":
+            return PlainTextResponse(comp.to_markdown(), media_type="text/markdown; charset=utf-8",
+                                     headers={"Content-Disposition": content_disposition(f"{name}.md")})
+        if hasattr(comp, "docx_bytes"):
+            data = comp.docx_bytes()
+        else:
+            with tempfile.TemporaryDirectory(prefix="lunshu-compile-") as tmp:
+                path = Path(tmp) / "compilation.docx"
+                comp.to_docx(str(path))
+                data = path.read_bytes()
+    return Response(data, media_type=DOCX_TYPE, headers={"Content-Disposition": content_disposition(f"{name}.docx")})
+
+
+# -- provenance ------------------------------------------------------------------------------------
+@router.get("/quotes", tags=["provenance"],
+            summary="Quotations with attributions, traced and checked (CLI: quotes)")
+def api_quotes(corpus: CorpusDep, doc: Annotated[str | None, Query(max_length=200)] = None,
+               status: Status | None = None, format: FormatQ = "json") -> Response:
+    doc_id = doc_param(doc)
+    with guard():
+        rows = [q.to_dict() for q in corpus.quotes(doc_id=doc_id, status=status)]
+    if format == "csv":
+        return csv_response(quote_rows(rows), QUOTES_COLUMNS, "quotes.csv")
+    return json_response(rows)
+
+
+class TraceRequest(BaseModel):
+    text: str = Field(min_length=1, max_length=5000, description="The quotation")
+    date: str | None = Field(default=None, max_length=32, description="The date it is attributed to")
+    limit: int = Field(default=10, ge=1, le=100, description="At most this many sources")
+
+
+def trace_data(corpus: Corpus, text: str, date: str | None, limit: int) -> Any:
+    if not text.strip():
+        raise QueryError("give the quotation to trace")
+    with guard():
+        return corpus.trace(text, date=check_date(date, "date"), limit=limit)
+
+
+@router.post("/trace", tags=["provenance"],
+             summary="Where a quotation comes from, and whether its attribution holds (CLI: trace)")
+def api_trace(corpus: CorpusDep, body: TraceRequest) -> JSONResponse:
+    return json_response(trace_data(corpus, body.text, body.date, body.limit))
+
+
+@router.get("/trace", tags=["provenance"], summary="The same as POST /api/trace, for links")
+def api_trace_get(corpus: CorpusDep, text: Annotated[str, Query(min_length=1, max_length=MAX_QUERY)],
+                  date: Annotated[str | None, Query(max_length=32)] = None,
+                  limit: Annotated[int, Query(ge=1, le=100)] = 10) -> JSONResponse:
+    return json_response(trace_data(corpus, text, date, limit))
+
+
+@router.get("/reuse", tags=["provenance"],
+            summary="Near-duplicate paragraphs and documents: links and clusters (CLI: reuse)")
+def api_reuse(corpus: CorpusDep, doc: Annotated[str | None, Query(max_length=200)] = None,
+              threshold: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
+              format: FormatQ = "json") -> Response:
+    doc_id = doc_param(doc)
+    with guard():
+        data = to_jsonable(corpus.reuse(doc_id=doc_id, threshold=threshold))
+    if format == "csv":
+        return csv_response(reuse_rows(data), REUSE_COLUMNS, "reuse.csv")
+    return json_response(data)
+
+
+# -- writing ---------------------------------------------------------------------------------------
+_write_lock = threading.Lock()
+_UPLOAD_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".ndjson", ".csv"}
+
+
+def _check_token(request: Request) -> None:
+    expected: str | None = request.app.state.token
+    if not expected:
+        raise AuthError("writing is disabled on this server; start it with --token to enable POST /api/ingest")
+    header = request.headers.get("authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected.encode()):
+        raise Unauthorized("missing or wrong token: send Authorization: Bearer <token>")
+
+
+def _safe_name(name: str, n: int) -> str:
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = re.sub(r"[^\w.\-]+", "_", base).strip("._") or f"upload-{n}.txt"
+    if Path(base).suffix.lower() not in _UPLOAD_SUFFIXES:
+        base += ".txt"
+    return base[-120:]
+
+
+def _upload_dir(db_path: str) -> Path:
+    """A stable place per database, so the same upload name keeps the same document id."""
+    import hashlib
+
+    digest = hashlib.sha1(str(Path(db_path).resolve()).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"lunshu-uploads-{digest}"
+
+
+def _run_ingest(corpus: Corpus, files: list[tuple[str, bytes]], field_map: dict[str, str] | None) -> Any:
+    with _write_lock:
+        folder = _upload_dir(corpus.path)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        written: dict[str, str] = {}
+        try:
+            for name, data in files:
+                path = folder / name
+                path.write_bytes(data)
+                written[str(path)] = name
+            report = corpus.ingest(list(written), field_map=field_map)
+        finally:
+            for p in written:
+                Path(p).unlink(missing_ok=True)
+    for f in report.failed:  # never leak the server's paths: name the upload
+        for full, name in written.items():
+            if f.path.startswith(full):
+                f.path = name + f.path[len(full):]
+    return report
+
+
+@router.post("/ingest", tags=["writing"], status_code=200,
+             summary="Add or update documents: a multipart file upload (field 'file', repeatable) or "
+                     "JSON records (an object or an array). Needs the server's token.",
+             responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}, 415: {"model": ErrorBody}})
+async def api_ingest(request: Request,
+                     field: Annotated[list[str] | None, Query(description="key=COLUMN, as the CLI's --field")] = None
+                     ) -> JSONResponse:
+    _check_token(request)
+    field_map: dict[str, str] = {}
+    for f in field or []:
+        if "=" not in f:
+            raise QueryError(f"field takes key=COLUMN, got {f!r}")
+        k, v = f.split("=", 1)
+        field_map[k.strip()] = v.strip()
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    files: list[tuple[str, bytes]] = []
+    if ctype == "multipart/form-data":
+        form = await request.form(max_files=100, max_fields=100)
+        for n, (_, value) in enumerate(form.multi_items()):
+            if isinstance(value, UploadFile):
+                files.append((_safe_name(value.filename or "", n), await value.read()))
+        await form.close()
+    elif ctype in ("application/json", "application/x-ndjson", "application/jsonl"):
+        body = await request.body()
+        if ctype == "application/json":
+            try:
+                json.loads(body)
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise InputError(f"request body is not JSON: {exc}") from None
+        files.append(("records.json" if ctype == "application/json" else "records.jsonl", body))
+    else:
+        raise UnsupportedMedia("send multipart/form-data (field 'file') or application/json records")
+    names = [n for n, _ in files]
+    if not files:
+        raise InputError("no file in the upload (use the form field 'file')")
+    if len(set(names)) != len(names):
+        raise InputError("two uploaded files have the same name")
+    corpus: Corpus = request.app.state.corpus
+    report = await run_in_threadpool(_run_ingest, corpus, files, field_map or None)
+    if (report.added or report.updated) and request.app.state.warm:
+        from lunshu.web.app import warm_up  # the caches are stale now: rebuild them before a page needs them
+
+        threading.Thread(target=warm_up, args=(corpus,), name="lunshu-warm-up", daemon=True).start()
+    return json_response(report)

@@ -1,0 +1,281 @@
+"""``create_app``: the ASGI application behind ``lunshu serve`` — the JSON API, the pages, static files.
+
+Cross-cutting rules live here, once: one error shape for every failure, request size limits,
+security headers, and one ``Corpus`` per process.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from lunshu import __version__
+from lunshu.corpus import Corpus
+from lunshu.errors import LunshuError
+from lunshu.web import api, pages
+
+log = logging.getLogger("lunshu.web")
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_MAX_BODY = 64 * 1024
+DEFAULT_MAX_INGEST = 10 * 1024 * 1024
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+          406: "not_acceptable", 413: "too_large", 415: "unsupported_media_type", 422: "invalid_parameter",
+          429: "too_many_requests", 500: "internal", 501: "not_available", 503: "unavailable"}
+
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
+       "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+
+
+def _error_body(code: str, message: str) -> bytes:
+    return json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode("utf-8")
+
+
+class BodyLimit:
+    """Refuse request bodies over the limit with 413, by Content-Length and by the bytes actually sent.
+
+    The body is read (up to the limit) before the application sees it, so no handler or parser ever
+    holds more than the limit in memory, whatever the client claims.
+    """
+
+    def __init__(self, app: ASGIApp, default: int, limits: dict[str, int]) -> None:
+        self.app = app
+        self.default = default
+        self.limits = limits
+
+    def limit_for(self, path: str) -> int:
+        return self.limits.get(path.rstrip("/"), self.default)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope.get("path", ""))
+        length = None
+        for k, v in scope.get("headers", []):
+            if k == b"content-length":
+                length = v
+        if length is not None:
+            if not length.strip().isdigit():
+                await self._reject(send, 400, "bad_request", "invalid Content-Length")
+                return
+            if int(length) > limit:
+                await self._reject(send, 413, "too_large", f"request body over the limit of {limit} bytes")
+                return
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body = message.get("body", b"")
+            total += len(body)
+            if total > limit:
+                await self._reject(send, 413, "too_large", f"request body over the limit of {limit} bytes")
+                return
+            chunks.append(body)
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    @staticmethod
+    async def _reject(send: Send, status: int, code: str, message: str) -> None:
+        body = _error_body(code, message)
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close"), *_security_headers()]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _security_headers() -> list[tuple[bytes, bytes]]:
+    return [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
+            (b"x-frame-options", b"DENY")]
+
+
+class CatchAll:
+    """A bug becomes a 500 with the error shape (no traceback in the body); the log gets the details.
+
+    Handled here rather than by an exception handler so the exception ends with the response and the
+    connection stays usable.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception:
+            log.exception("internal error on %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise
+            request = Request(scope)
+            response = _error_response(request, 500, "internal", "internal error; the server log has the details")
+            await response(scope, receive, send)
+
+
+class SecurityHeaders:
+    """Defence in depth: pages escape every value, and the CSP stops inline script even if one slipped."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                extra = [*_security_headers(), (b"content-security-policy", CSP.encode())]
+                headers.extend((k, v) for k, v in extra if k not in present)
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or path == "/api" or path == "/openapi.json"
+
+
+def _error_response(request: Request, status: int, code: str, message: str,
+                    headers: dict[str, str] | None = None) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+    return HTMLResponse(pages.render_error(request, status, code, message), status_code=status, headers=headers)
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        loc = [str(x) for x in err.get("loc", ()) if x not in ("query", "body", "path", "header")]
+        where = ".".join(loc) or "request"
+        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid request"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """One error shape, ``{"error": {"code", "message"}}``, for every failure under /api/."""
+
+    async def on_lunshu(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, LunshuError)
+        headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
+        return _error_response(request, exc.http_status, exc.code, " ".join(str(exc).split()), headers)
+
+    async def on_validation(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        return _error_response(request, 422, "invalid_parameter", _validation_message(exc))
+
+    async def on_http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        status = exc.status_code
+        if status == 404:
+            message = f"no such page or endpoint: {request.url.path}"
+        else:
+            message = exc.detail if isinstance(exc.detail, str) else "request failed"
+        return _error_response(request, status, _CODES.get(status, "error"), message,
+                                dict(exc.headers) if exc.headers else None)
+
+    app.add_exception_handler(LunshuError, on_lunshu)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+
+
+def warm_up(corpus: Corpus) -> None:
+    """Build the corpus-wide caches (reuse links, keyword statistics) before the first page needs them.
+
+    They are computed lazily on first use, which on a corpus of a few hundred documents makes the first
+    document page wait many seconds. Failures only mean the first request does the work.
+    """
+    try:
+        first = corpus.docs(limit=1)
+        if not first:
+            return
+        for method in (lambda: corpus.reuse(doc_id=first[0].id), lambda: corpus.keywords(first[0].id, top=1)):
+            try:
+                method()
+            except Exception:  # a missing or failing module must not stop the server
+                log.debug("warm-up step failed", exc_info=True)
+    finally:
+        corpus.store.close()  # this thread's connection
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    if app.state.warm:
+        threading.Thread(target=warm_up, args=(app.state.corpus,), name="lunshu-warm-up", daemon=True).start()
+    yield
+
+
+def create_app(db_path: str, token: str | None = None, *, max_body: int = DEFAULT_MAX_BODY,
+               max_ingest: int = DEFAULT_MAX_INGEST, warm: bool = True) -> FastAPI:
+    """The whole server over the database at ``db_path``.
+
+    ``token`` enables ``POST /api/ingest`` for requests that carry it (``Authorization: Bearer``);
+    without it the server only reads. ``warm`` builds the corpus-wide caches in the background at
+    startup (when the server runs its lifespan).
+    """
+    app = FastAPI(
+        title="lunshu",
+        version=__version__,
+        description="HTTP JSON API of lunshu (论述): the same results as the CLI's --json. "
+                    "Errors: {\"error\": {\"code\", \"message\"}} with a 4xx/5xx status.",
+        docs_url=None,  # the interactive docs load from a CDN; the spec is at /openapi.json
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        lifespan=_lifespan,
+    )
+    app.state.corpus = Corpus(db_path)
+    app.state.token = token or None
+    app.state.db_path = db_path
+    app.state.warm = warm
+    install_error_handlers(app)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.add_middleware(CatchAll)
+    app.add_middleware(BodyLimit, default=max_body, limits={"/api/ingest": max_ingest})
+    app.add_middleware(SecurityHeaders)
+    return app

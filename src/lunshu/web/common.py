@@ -1,0 +1,255 @@
+"""What the API and the pages share: argument checks, feature guards, CSV rows, HTML filters.
+
+Both layers go through these helpers so that a page and its JSON twin can never disagree on how
+a parameter is read or how a row is flattened.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from markupsafe import Markup
+
+from lunshu.errors import LunshuError, NotFoundError, QueryError
+
+STATUSES = ("verified", "variant", "misattributed", "unverified", "not_found")
+
+# Ids the pipeline makes (explicit safe ids or 12 hex digits); anything else cannot name a document,
+# so it is refused before it reaches the store (no traversal-looking value ever goes further).
+_DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,127}$")
+_SIMPLE_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+class FeatureUnavailable(LunshuError):
+    """A feature whose module is not part of this build (yet)."""
+
+    code = "not_available"
+    http_status = 501
+
+
+@contextmanager
+def guard() -> Iterator[None]:
+    """Turn a missing lunshu module into a clear 501 instead of a 500.
+
+    Only our own modules count: a missing third-party import inside them is a real bug.
+    """
+    try:
+        yield
+    except ImportError as exc:
+        name = getattr(exc, "name", None) or ""
+        if name == "lunshu" or name.startswith("lunshu."):
+            m = re.match(r"cannot import name '(\w+)'", str(exc))
+            if m:
+                name = f"{name}.{m.group(1)}"
+            raise FeatureUnavailable(f"not available in this build: module {name} is missing") from None
+        raise
+
+
+def opt(value: str | None) -> str | None:
+    """Empty form fields mean "not given", so page links and API links behave alike."""
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def check_date(value: str | None, name: str) -> str | None:
+    """The same date reading as the CLI's ``--from``/``--to``: reduced precision allowed."""
+    value = opt(value)
+    if value is None:
+        return None
+    iso: str | None
+    try:
+        from lunshu.dates import parse_date
+    except ImportError:
+        iso = _simple_date(value)
+    else:
+        try:
+            iso = parse_date(value)
+        except (ValueError, TypeError):
+            iso = None
+    if iso is None:
+        raise QueryError(f"{name}: {value!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
+    return iso
+
+
+def _simple_date(value: str) -> str | None:
+    m = _SIMPLE_DATE.match(value)
+    if not m:
+        return None
+    y, mo, d = m.groups()
+    if mo is None:
+        return y
+    if not 1 <= int(mo) <= 12:
+        return None
+    if d is None:
+        return f"{y}-{int(mo):02d}"
+    if not 1 <= int(d) <= 31:
+        return None
+    return f"{y}-{int(mo):02d}-{int(d):02d}"
+
+
+def check_doc_id(doc_id: str) -> str:
+    if not _DOC_ID.match(doc_id):
+        raise NotFoundError(f"no document with id {doc_id!r}")
+    return doc_id
+
+
+# -- rows for CSV (the same flattening as the CLI's --csv) ----------------------------------------
+SEARCH_COLUMNS = ["doc_id", "title", "date", "paragraph", "score", "text"]
+KWIC_COLUMNS = ["doc_id", "date", "paragraph", "left", "match", "right"]
+TIMELINE_COLUMNS = ["term", "period", "count", "docs", "per_million"]
+DOCS_COLUMNS = ["id", "date", "genre", "speakers", "title", "source", "paragraphs", "chars"]
+QUOTES_COLUMNS = ["doc_id", "paragraph", "date", "speaker", "status", "source", "quote"]
+COLLOCATES_COLUMNS = ["term", "cooccurrences", "freq", "expected", "log_dice", "mi"]
+KEYWORDS_COLUMNS = ["term", "weight"]
+REUSE_COLUMNS = ["a", "b", "score", "kind"]
+
+
+def csv_text(rows: Iterable[dict[str, Any]], columns: list[str]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(columns)
+    for r in rows:
+        w.writerow(["; ".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v)
+                    for v in (r.get(c) for c in columns)])
+    return buf.getvalue()
+
+
+def timeline_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for term, info in data.items():
+        for period, v in (info.get("periods") or {}).items():
+            rows.append({"term": term, "period": period, **v})
+    return rows
+
+
+def quote_rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for r in items:
+        attribution = r.get("attribution") or {}
+        sources = r.get("sources") or []
+        out.append({"doc_id": r.get("doc_id"), "paragraph": r.get("paragraph"), "date": attribution.get("date"),
+                    "speaker": attribution.get("speaker"), "status": r.get("status"),
+                    "source": (f"{sources[0]['doc_id']} ¶{sources[0]['paragraph']}") if sources else "",
+                    "quote": r.get("quote")})
+    return out
+
+
+def reuse_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"a": f"{x['a']['doc_id']} ¶{x['a'].get('paragraph')}", "b": f"{x['b']['doc_id']} ¶{x['b'].get('paragraph')}",
+             "score": x["score"], "kind": x.get("kind")} for x in data.get("links", [])]
+
+
+def content_disposition(filename: str, inline: bool = False) -> str:
+    """RFC 6266 with an ASCII fallback, so Chinese topic names survive as file names."""
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", filename).strip("_") or "download"
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+# -- HTML helpers (Jinja filters and globals) --------------------------------------------------------
+_MARK_SPLIT = re.compile(r"(<mark>|</mark>)")
+
+
+def marks(snippet: str | None) -> Markup:
+    """A search snippet as HTML where ``<mark>`` is the only tag that can come through.
+
+    The snippet is escaped text with ``<mark>`` around matches; everything between the marks is
+    unescaped and escaped again, so a snippet that was not escaped upstream still renders as text.
+    """
+    out: list[str] = []
+    is_open = False
+    for part in _MARK_SPLIT.split(snippet or ""):
+        if part == "<mark>":
+            if not is_open:
+                out.append("<mark>")
+                is_open = True
+        elif part == "</mark>":
+            if is_open:
+                out.append("</mark>")
+                is_open = False
+        elif part:
+            out.append(html.escape(html.unescape(part), quote=True))
+    if is_open:
+        out.append("</mark>")
+    return Markup("".join(out))
+
+
+def query_terms(query: str | None) -> list[str]:
+    """The plain terms of a search query, to highlight them on the document page."""
+    if not query:
+        return []
+    terms: list[str] = []
+    for m in re.finditer(r'"([^"]+)"|(\S+)', query):
+        t = m.group(1) if m.group(1) is not None else m.group(2)
+        if not t or t == "OR" or t.startswith("-"):
+            continue
+        t = t.strip('"()*')
+        if t and t not in terms:
+            terms.append(t)
+    return terms[:10]
+
+
+def highlight(text: str, terms: list[str]) -> Markup:
+    """Escaped ``text`` with every occurrence of ``terms`` in ``<mark>`` (longest first)."""
+    if not terms:
+        return Markup(html.escape(text))
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
+    out: list[str] = []
+    pos = 0
+    for m in pattern.finditer(text):
+        out.append(html.escape(text[pos:m.start()]))
+        out.append("<mark>" + html.escape(m.group(0)) + "</mark>")
+        pos = m.end()
+    out.append(html.escape(text[pos:]))
+    return Markup("".join(out))
+
+
+def render_diff(diff: list[dict[str, str]] | None) -> Markup:
+    """A character diff: kept text plain, the quotation's text struck, the source's underlined."""
+    out: list[str] = []
+    for d in diff or []:
+        op = d.get("op")
+        q = html.escape(d.get("quote") or "")
+        s = html.escape(d.get("source") or "")
+        if op == "equal":
+            out.append(s or q)
+        elif op == "delete":
+            out.append(f'<del title="in the quotation, not in the source">{q}</del>')
+        elif op == "insert":
+            out.append(f'<ins title="in the source, not in the quotation">{s}</ins>')
+        else:
+            out.append(f'<del title="in the quotation">{q}</del><ins title="in the source">{s}</ins>')
+    return Markup("".join(out))
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only web links become links: a ``javascript:`` URL in a document's metadata stays text."""
+    if url and re.match(r"^https?://[^\s<>\"']+$", url, re.IGNORECASE):
+        return url
+    return None
+
+
+def qs(params: dict[str, Any] | None = None, **changes: Any) -> str:
+    """A query string from ``params`` with ``changes``; empty values dropped, lists repeated."""
+    merged: dict[str, Any] = dict(params or {})
+    merged.update(changes)
+    pairs: list[tuple[str, str]] = []
+    for k, v in merged.items():
+        if v is None or v == "" or v is False:
+            continue
+        if isinstance(v, (list, tuple)):
+            pairs.extend((k, str(x)) for x in v if x not in (None, ""))
+        elif v is True:
+            pairs.append((k, "1"))
+        else:
+            pairs.append((k, str(v)))
+    return urlencode(pairs)
