@@ -24,17 +24,21 @@ install: $(VENV)/.installed
 
 dev: $(VENV)/.dev-installed
 
-# Browser tests drive Debian's chromium; Spark tests need a Java runtime. Installed when missing and
-# we may (root with apt-get); otherwise those tests skip with a reason.
+# Browser tests drive Debian's chromium (with CJK fonts for readable screenshots), Spark tests need a
+# Java runtime, the DOCX test converts with LibreOffice. Installed when missing and we may (root with
+# apt-get); otherwise those tests skip with a reason.
+SYSTEM_DEPS := chromium:chromium+fonts-noto-cjk java:default-jre-headless soffice:libreoffice-writer-nogui
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! command -v java >/dev/null 2>&1; then \
+	@pkgs=""; for dep in $(SYSTEM_DEPS); do \
+	  cmd=$${dep%%:*}; want=$$(echo $${dep#*:} | tr '+' ' '); \
+	  command -v $$cmd >/dev/null 2>&1 || pkgs="$$pkgs $$want"; \
+	done; \
+	if [ -n "$$pkgs" ]; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-	    pkgs=""; command -v chromium >/dev/null 2>&1 || pkgs="$$pkgs chromium"; \
-	    command -v java >/dev/null 2>&1 || pkgs="$$pkgs default-jre-headless"; \
 	    echo "installing$$pkgs with apt-get"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkgs >/dev/null) \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$pkgs >/dev/null) \
 	      || echo "warning: could not install$$pkgs; the tests that need them will skip"; \
-	  else echo "note: chromium or java missing; browser/Spark tests will skip"; fi; \
+	  else echo "note:$$pkgs missing; the tests that need them will skip"; fi; \
 	fi
 
 demo: install
