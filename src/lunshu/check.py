@@ -1,58 +1,190 @@
-"""`lunshu check`: is the database whole, and do paragraphs, metadata and indexes agree?"""
+"""`lunshu check`: is the database whole, and do paragraphs, metadata and indexes agree?
+
+Why it exists: a researcher's database outlives crashes, disk trouble and other tools writing to
+the file (it is plain SQLite, open to Datasette and sqlite-utils). ``check`` says what is wrong
+in words a person can act on; ``check(repair=True)`` rebuilds everything that is *derived* (the
+search index, per-document counts, the speaker table, paragraph numbering) from what is
+*original* (documents and their paragraphs), and never deletes a document.
+"""
 
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
 from typing import Any
 
 from lunshu import index
 from lunshu.store import Store
 
-
-def _index_problems(conn: sqlite3.Connection) -> list[str]:
-    custom = getattr(index, "check", None)
-    if custom is not None:
-        return list(custom(conn))
-    try:
-        conn.execute("INSERT INTO paragraphs_fts (paragraphs_fts, rank) VALUES ('integrity-check', 1)")
-    except sqlite3.DatabaseError as exc:
-        return [f"search index disagrees with the text: {exc}"]
-    return []
+_MAX_LISTED = 20  # problems of one kind listed one by one; the rest are counted
 
 
-def check(store: Store, *, repair: bool = False) -> dict[str, Any]:
-    conn = store.conn
+def _listed(kind: list[str], total: int, what: str) -> list[str]:
+    if total > len(kind):
+        kind = [*kind, f"… and {total - len(kind)} more {what}"]
+    return kind
+
+
+def _fts_tables(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of every FTS5 table in the database."""
+    return [(str(r[0]), str(r[1] or "")) for r in conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%' "
+        "AND lower(sql) LIKE '%using fts5%'")]
+
+
+def _table_exists(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() is not None
+
+
+def index_problems(conn: sqlite3.Connection) -> list[str]:
+    """Disagreements between the search indexes and the paragraphs they index."""
     problems: list[str] = []
-    integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+    own = getattr(index, "check", None)
+    if own is not None:
+        problems.extend(own(conn))
+    main = getattr(index, "TABLE", None)
+    for name, sql in _fts_tables(conn):
+        if name != main:
+            # an FTS table of another module: FTS5's own check (against its content, if external)
+            external = re.search(r"content\s*=\s*'[^']+'", sql, re.IGNORECASE) is not None
+            try:
+                conn.execute(f'INSERT INTO "{name}" ("{name}", rank) VALUES (\'integrity-check\', ?)',
+                             (1 if external else 0,))
+            except sqlite3.DatabaseError as exc:
+                problems.append(f"index {name} disagrees with the text: {exc}")
+        elif own is None:
+            try:
+                conn.execute(f'INSERT INTO "{name}" ("{name}", rank) VALUES (\'integrity-check\', 1)')
+            except sqlite3.DatabaseError as exc:
+                problems.append(f"search index disagrees with the text: {exc}")
+    # one indexed row per paragraph: rows deleted from (or left in) the index behind its back
+    if main and _table_exists(conn, f"{main}_docsize"):
+        indexed = int(conn.execute(f'SELECT count(*) FROM "{main}_docsize"').fetchone()[0])
+        paragraphs = int(conn.execute("SELECT count(*) FROM paragraphs").fetchone()[0])
+        if indexed != paragraphs:
+            problems.append(f"search index holds {indexed} paragraphs but the store has {paragraphs}")
+    return problems
+
+
+def store_problems(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    """Problems of the stored documents themselves, by kind (each kind has its own repair)."""
+    out: dict[str, list[str]] = {}
+    integrity = [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
     if integrity != ["ok"]:
-        problems.extend(f"sqlite: {x}" for x in integrity[:20])
-    fk = conn.execute("PRAGMA foreign_key_check").fetchall()
-    if fk:
-        problems.append(f"{len(fk)} rows point at missing documents")
+        out["sqlite"] = [f"sqlite: {x}" for x in integrity[:_MAX_LISTED]]
+    orphans = int(conn.execute(
+        "SELECT count(*) FROM paragraphs p WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.id = p.doc_id)"
+    ).fetchone()[0])
+    if orphans:
+        out["orphans"] = [f"{orphans} paragraphs belong to no document"]
     bad_counts = conn.execute(
         "SELECT d.id, d.n_paragraphs, count(p.id), d.chars, coalesce(sum(length(p.text)), 0) "
         "FROM documents d LEFT JOIN paragraphs p ON p.doc_id = d.id GROUP BY d.id "
         "HAVING d.n_paragraphs != count(p.id) OR d.chars != coalesce(sum(length(p.text)), 0)"
     ).fetchall()
-    for row in bad_counts[:20]:
-        problems.append(f"document {row[0]}: metadata says {row[1]} paragraphs/{row[3]} chars, "
-                        f"store has {row[2]}/{row[4]}")
+    if bad_counts:
+        out["counts"] = _listed([f"document {r[0]}: metadata says {r[1]} paragraphs/{r[3]} chars, "
+                                 f"store has {r[2]}/{r[4]}" for r in bad_counts[:_MAX_LISTED]],
+                                len(bad_counts), "documents")
     gaps = conn.execute(
         "SELECT doc_id FROM paragraphs GROUP BY doc_id HAVING min(n) != 1 OR max(n) != count(*)"
     ).fetchall()
-    problems.extend(f"document {r[0]}: paragraph numbers have gaps" for r in gaps[:20])
+    if gaps:
+        out["numbering"] = _listed([f"document {r[0]}: paragraph numbers have gaps" for r in gaps[:_MAX_LISTED]],
+                                   len(gaps), "documents")
     no_paras = conn.execute(
         "SELECT id FROM documents d WHERE NOT EXISTS (SELECT 1 FROM paragraphs p WHERE p.doc_id = d.id)"
     ).fetchall()
-    problems.extend(f"document {r[0]}: has no paragraphs" for r in no_paras[:20])
-    index_problems = _index_problems(conn)
-    problems.extend(index_problems)
-    repaired = False
-    if repair and (index_problems or problems):
+    if no_paras:
+        out["empty"] = _listed([f"document {r[0]}: has no paragraphs" for r in no_paras[:_MAX_LISTED]],
+                               len(no_paras), "documents")
+    speakers = _speaker_mismatches(conn)
+    if speakers:
+        out["speakers"] = _listed([f"document {d}: speaker table disagrees with its metadata"
+                                   for d in speakers[:_MAX_LISTED]], len(speakers), "documents")
+    return out
+
+
+def _speaker_mismatches(conn: sqlite3.Connection) -> list[str]:
+    table: dict[str, list[str]] = {}
+    for doc_id, speaker in conn.execute("SELECT doc_id, speaker FROM doc_speakers ORDER BY doc_id, rank"):
+        table.setdefault(str(doc_id), []).append(str(speaker))
+    bad = []
+    for doc_id, speakers_json, primary in conn.execute("SELECT id, speakers, speaker FROM documents"):
+        try:
+            listed = [str(s) for s in dict.fromkeys(json.loads(speakers_json or "[]"))]
+        except (ValueError, TypeError):
+            listed = None
+        have = table.pop(str(doc_id), [])
+        if listed is None or listed != have or (listed[0] if listed else None) != primary:
+            bad.append(str(doc_id))
+    bad.extend(table)  # rows for documents that no longer exist
+    return bad
+
+
+def _repair_store(conn: sqlite3.Connection, kinds: set[str]) -> list[str]:
+    done: list[str] = []
+    if "sqlite" in kinds:
+        conn.execute("REINDEX")
+        done.append("rebuilt the SQLite indexes (REINDEX)")
+    if "orphans" in kinds:
+        n = conn.execute("DELETE FROM paragraphs WHERE doc_id NOT IN (SELECT id FROM documents)").rowcount
+        done.append(f"removed {n} paragraphs that belonged to no document")
+    if "numbering" in kinds:
+        docs = [r[0] for r in conn.execute(
+            "SELECT doc_id FROM paragraphs GROUP BY doc_id HAVING min(n) != 1 OR max(n) != count(*)").fetchall()]
+        for doc_id in docs:
+            ids = [r[0] for r in conn.execute("SELECT id FROM paragraphs WHERE doc_id = ? ORDER BY n, id", (doc_id,))]
+            # two steps, so (doc_id, n) stays unique on the way: text order is kept
+            conn.executemany("UPDATE paragraphs SET n = ? WHERE id = ?", [(-i, pid) for i, pid in enumerate(ids, 1)])
+            conn.executemany("UPDATE paragraphs SET n = ? WHERE id = ?", [(i, pid) for i, pid in enumerate(ids, 1)])
+        done.append(f"renumbered the paragraphs of {len(docs)} documents")
+    if kinds & {"counts", "numbering", "orphans"}:
+        conn.execute(
+            "UPDATE documents SET n_paragraphs = (SELECT count(*) FROM paragraphs p WHERE p.doc_id = documents.id), "
+            "chars = (SELECT coalesce(sum(length(text)), 0) FROM paragraphs p WHERE p.doc_id = documents.id)")
+        done.append("recounted paragraphs and characters")
+    if "speakers" in kinds:
+        conn.execute("DELETE FROM doc_speakers")
+        rows: list[tuple[str, str, int]] = []
+        for doc_id, speakers_json in conn.execute("SELECT id, speakers FROM documents").fetchall():
+            try:
+                speakers = [str(s) for s in dict.fromkeys(json.loads(speakers_json or "[]"))]
+            except (ValueError, TypeError):
+                speakers = []
+                conn.execute("UPDATE documents SET speakers = '[]' WHERE id = ?", (doc_id,))
+            conn.execute("UPDATE documents SET speaker = ? WHERE id = ?", (speakers[0] if speakers else None, doc_id))
+            rows.extend((doc_id, s, i) for i, s in enumerate(speakers))
+        conn.executemany("INSERT INTO doc_speakers (doc_id, speaker, rank) VALUES (?,?,?)", rows)
+        done.append("rebuilt the speaker table")
+    return done
+
+
+def _problems(conn: sqlite3.Connection) -> tuple[dict[str, list[str]], list[str]]:
+    try:
+        return store_problems(conn), index_problems(conn)
+    finally:
+        # FTS5 checks are INSERT statements: the sqlite3 module opened a transaction for them,
+        # which would hold the write lock and block every ingest until this connection closes
+        if conn.in_transaction:
+            conn.rollback()
+
+
+def check(store: Store, *, repair: bool = False) -> dict[str, Any]:
+    """``{"ok", "problems", "repaired", "fixed", "documents", "paragraphs", "chars"}``.
+
+    ``problems`` are what is wrong *after* any repair; ``fixed`` says what the repair did.
+    Documents without paragraphs cannot be repaired (their text is gone) and stay listed.
+    """
+    conn = store.conn
+    found, idx = _problems(conn)
+    fixed: list[str] = []
+    if repair and (found or idx):
         with store.transaction() as c:
+            fixed.extend(_repair_store(c, set(found)))
             index.rebuild(c)
-        repaired = True
-        problems = [p for p in problems if p not in index_problems]
-        problems.extend(_index_problems(conn))
-    counts = store.count()
-    return {"ok": not problems, "problems": problems, "repaired": repaired, **counts}
+            fixed.append("rebuilt the search index")
+        found, idx = _problems(conn)
+    problems = [p for kind in found.values() for p in kind] + idx
+    return {"ok": not problems, "problems": problems, "repaired": bool(fixed), "fixed": fixed, **store.count()}

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from lunshu import __version__
@@ -268,10 +269,10 @@ def show(
               "keywords", "reporters", "origin"):
         v = s.get(k)
         if v:
-            out_console.print(f"[bold]{k}[/bold]: " + ("、".join(v) if isinstance(v, list) else str(v)))
+            out_console.print(f"[bold]{k}[/bold]: " + escape("、".join(v) if isinstance(v, list) else str(v)))
     out_console.print()
     for i, p in enumerate(doc.paragraphs, 1):
-        out_console.print(f"[dim]{i:>4}[/dim]  {p}", markup=True)
+        out_console.print(f"[dim]{i:>4}[/dim]  {escape(p)}", markup=True)  # text is never markup
 
 
 class ExportFormat(str, Enum):
@@ -311,7 +312,7 @@ def check(
     else:
         for k, v in result.items():
             typer.echo(f"{k}: {v}")
-    if not result.get("ok", False) and not (repair and result.get("repaired")):
+    if not result.get("ok", False):  # after --repair: what is still wrong
         raise typer.Exit(1)
 
 
@@ -601,6 +602,12 @@ def serve(
         err_console.print(f"lunshu: serving {_db()} on http://{host}:{port}/", markup=False)
     uvicorn.run(application, host=host, port=port, log_level="warning")
 
+
+from lunshu.load import load_command  # noqa: E402  (Spark output → SQLite; needs pyarrow only)
+from lunshu.spark.cli import spark_app  # noqa: E402  (imports pyspark only when a job runs)
+
+app.command(name="load")(load_command)
+app.add_typer(spark_app, name="spark")
 
 def main() -> None:
     try:

@@ -1,43 +1,77 @@
-"""Which files an ingest argument names: files, folders (recursive), globs, and ``-`` for stdin."""
+"""Which files an ingest argument names: files, folders (recursive), globs, and ``-`` for stdin.
+
+A walk never hangs and never runs away: every folder is entered once (a symbolic link back to a
+folder already seen, a loop, is skipped: its files are read through the first path), only
+regular files are read from folders (a FIFO would block the reader forever, a device never ends),
+and ``**`` globs go through the same walk instead of following links without end. A named pipe
+is refused even when named explicitly (a stream is read from ``-``): a server ingesting paths
+must never block on one. The readers check again after opening, so a file swapped for a pipe
+between the walk and the read is refused too.
+"""
 
 from __future__ import annotations
 
 import glob
 import os
+import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+from lunshu.ingest.decode import display_path
+from lunshu.ingest.readers import NOT_REGULAR
 from lunshu.models import IngestFailure
 
-KNOWN_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".ndjson", ".csv", ".tsv", ".parquet"}
+KNOWN_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".ndjson", ".csv", ".tsv",
+                  ".parquet"}
+_MAGIC = re.compile(r"[*?[]")
+
+
+def _fail(path: str, message: str) -> IngestFailure:
+    return IngestFailure(display_path(path), None, message)
 
 
 def expand_paths(args: list[str]) -> Iterator[str | IngestFailure]:
-    """Yield file paths in a stable order; a folder is walked recursively (symlink loops are cut)."""
+    """Yield file paths in a stable order (or failures naming the argument)."""
     for arg in args:
         if arg == "-":
             yield "-"
             continue
-        p = Path(arg)
-        if not p.exists() and any(c in arg for c in "*?["):
-            matches = sorted(glob.glob(arg, recursive=True))
+        if _MAGIC.search(arg) and not os.path.lexists(arg):
+            matches = _glob(arg)
             if not matches:
-                yield IngestFailure(arg, None, "no file matches this pattern")
+                yield _fail(arg, "no file matches this pattern")
             for m in matches:
                 if os.path.isdir(m):
                     yield from _walk(Path(m))
-                else:
+                elif os.path.isfile(m):
                     yield m
+                elif not os.path.exists(m):
+                    yield _fail(m, "broken symbolic link (its target does not exist)")
+                else:
+                    yield _fail(m, NOT_REGULAR)
             continue
-        if not p.exists():
-            yield IngestFailure(arg, None, "no such file or directory")
-        elif p.is_dir():
-            yield from _walk(p)
+        try:
+            st = os.stat(arg)
+        except FileNotFoundError:
+            if os.path.lexists(arg):
+                yield _fail(arg, "broken symbolic link (its target does not exist)")
+            else:
+                yield _fail(arg, "no such file or directory")
+            continue
+        except OSError as exc:
+            yield _fail(arg, f"cannot read: {exc.strerror or exc}")
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            yield from _walk(Path(arg))
+        elif stat.S_ISREG(st.st_mode):
+            yield arg
         else:
-            yield str(p)
+            yield _fail(arg, NOT_REGULAR)
 
 
 def _walk(root: Path) -> Iterator[str | IngestFailure]:
+    """Files of known formats under ``root``, depth first, in name order; hidden entries skipped."""
     seen: set[tuple[int, int]] = set()
     stack = [root]
     while stack:
@@ -45,17 +79,17 @@ def _walk(root: Path) -> Iterator[str | IngestFailure]:
         try:
             st = d.stat()
         except OSError as exc:
-            yield IngestFailure(str(d), None, f"cannot read folder: {exc.strerror or exc}")
+            yield _fail(str(d), f"cannot read folder: {exc.strerror or exc}")
             continue
         ident = (st.st_dev, st.st_ino)
         if ident in seen:
-            yield IngestFailure(str(d), None, "symbolic link loop; folder skipped")
-            continue
+            continue  # a symbolic link back to a folder already walked: its files are read once
         seen.add(ident)
         try:
-            entries = sorted(os.scandir(d), key=lambda e: e.name)
+            with os.scandir(d) as it:
+                entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            yield IngestFailure(str(d), None, f"cannot list folder: {exc.strerror or exc}")
+            yield _fail(str(d), f"cannot list folder: {exc.strerror or exc}")
             continue
         subdirs = []
         for e in entries:
@@ -64,8 +98,71 @@ def _walk(root: Path) -> Iterator[str | IngestFailure]:
             try:
                 if e.is_dir():
                     subdirs.append(Path(e.path))
-                elif Path(e.name).suffix.lower() in KNOWN_SUFFIXES:
+                    continue
+                if Path(e.name).suffix.lower() not in KNOWN_SUFFIXES:
+                    continue
+                if e.is_file():
                     yield e.path
+                elif e.is_symlink() and not os.path.exists(e.path):
+                    yield _fail(e.path, "broken symbolic link (its target does not exist)")
+                else:
+                    yield _fail(e.path, NOT_REGULAR)
             except OSError as exc:
-                yield IngestFailure(e.path, None, f"cannot read: {exc.strerror or exc}")
+                yield _fail(e.path, f"cannot read: {exc.strerror or exc}")
         stack.extend(reversed(subdirs))
+
+
+def _glob(pattern: str) -> list[str]:
+    """Paths matching ``pattern``; ``**`` is matched over a loop-safe walk."""
+    if "**" not in pattern:
+        return sorted(glob.glob(pattern))
+    parts = pattern.split(os.sep)
+    fixed: list[str] = []
+    for part in parts:
+        if _MAGIC.search(part):
+            break
+        fixed.append(part)
+    root = os.sep if fixed == [""] else (os.sep.join(fixed) or ".")
+    if not os.path.isdir(root):
+        return []
+    rx = _translate(os.sep.join(parts[len(fixed):]))
+    out = []
+    for item in _walk(Path(root)):
+        if isinstance(item, str) and rx.fullmatch(os.path.relpath(item, root)):
+            out.append(item[2:] if root == "." and item.startswith("./") else item)
+    return sorted(out)
+
+
+def _translate(pattern: str) -> re.Pattern[str]:
+    """A glob pattern as a regex: ``**/`` spans folders, ``*`` and ``?`` stay inside one name."""
+    sep = re.escape(os.sep)
+    out, i, n = [], 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if pattern.startswith("**" + os.sep, i):
+            out.append(f"(?:.*{sep})?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif c == "*":
+            out.append(f"[^{sep}]*")
+            i += 1
+        elif c == "?":
+            out.append(f"[^{sep}]")
+            i += 1
+        elif c == "[":
+            j = pattern.find("]", i + 2)
+            if j < 0:
+                out.append(re.escape(c))
+                i += 1
+            else:
+                body = pattern[i + 1:j]
+                neg = body.startswith("!")
+                body = body[1:] if neg else body
+                out.append("[" + ("^" if neg else "") + body.replace("\\", "\\\\") + "]")
+                i = j + 1
+        else:
+            out.append(re.escape(c))
+            i += 1
+    return re.compile("".join(out), re.DOTALL)

@@ -17,7 +17,7 @@ from typing import Any
 
 from lunshu import clean, metadata
 from lunshu.errors import InputError, LunshuError
-from lunshu.ingest.decode import display_path, safe_document
+from lunshu.ingest.decode import display_path, safe_document, safe_line
 from lunshu.ingest.readers import READERS, sniff_stdin_reader
 from lunshu.models import Document, IngestFailure, RawRecord
 
@@ -49,6 +49,11 @@ def read_path(path: str, field_map: dict[str, str] | None = None,
         yield IngestFailure(display, None, "too deeply nested to parse")
     except MemoryError:
         yield IngestFailure(display, None, "too large to parse in memory")
+    except OSError as exc:  # the disk or the file went away while reading
+        yield IngestFailure(display, None, f"cannot read: {exc.strerror or exc}")
+    except Exception as exc:  # noqa: BLE001 - a reader's bug must not stop the other files
+        yield IngestFailure(display, None, f"internal error while reading ({type(exc).__name__}: "
+                                           f"{safe_line(str(exc))[:200]}); please report it")
 
 
 def _read_stdin(field_map: dict[str, str] | None, encoding: str | None) -> Iterator[RawRecord | IngestFailure]:
