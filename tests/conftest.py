@@ -101,7 +101,8 @@ def run_cli(*args: str, db: Path | str | None = None, input: str | bytes | None 
         cmd += ["--db", str(db)]
     cmd += list(args)
     data = input.decode("utf-8") if isinstance(input, bytes) else input
-    return subprocess.run(cmd, capture_output=True, text=True, input=data, env=full_env, cwd=cwd, timeout=600)
+    return subprocess.run(cmd, capture_output=True, text=True, input=data, env=full_env, cwd=cwd, timeout=600,
+                          check=False)
 
 
 @pytest.fixture

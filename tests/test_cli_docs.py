@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-
 from typing import Any
 
 import typer.main
@@ -30,7 +29,7 @@ def _commands(cmd: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def _sections(text: str) -> dict[str, str]:
-    parts = re.split(r"^### `lunshu ([^`]+)`", text, flags=re.M)
+    parts = re.split(r"^### `lunshu ([^`]+)`", text, flags=re.MULTILINE)
     out = {}
     for i in range(1, len(parts), 2):
         name = parts[i].split(" ")

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import requires_shared, run_cli
 
 pytestmark = requires_shared

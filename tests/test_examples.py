@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from conftest import EXAMPLES
 
 EXPECTED: dict[str, Any] = __import__("json").loads(
@@ -90,7 +89,7 @@ def test_enumerations_are_not_attributions(docs_by_key: dict[str, Any], examples
         doc = docs_by_key[_key(exp["file"], exp["index"])]
         marker = exp.get("starts_with") or exp.get("caption") or exp.get("title_contains")
         for q in examples_corpus.quotes(doc_id=doc.id, trace=False):
-            assert not q.attribution.raw.lstrip("—— ").startswith(marker.lstrip("—— ")), marker
+            assert not q.attribution.raw.lstrip("— ").startswith(marker.lstrip("— ")), marker
             assert marker not in q.text
 
 

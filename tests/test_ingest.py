@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPORA, SEEDS, requires_shared, run_cli
+
 from lunshu import Corpus
 
 SEED_EXPECT = {

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import requires_shared, run_cli
+
 from lunshu import Corpus
 from lunshu.models import Document
 from lunshu.reuse import compute

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 from rapidfuzz import fuzz
+from test_quote_gold import CORPUS_NAME, GOLD, _generator
 
 from lunshu import Corpus
 from lunshu.align import content_chars
-from test_quote_gold import CORPUS_NAME, GOLD, _generator
 
 
 @pytest.fixture(scope="module")

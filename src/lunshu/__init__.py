@@ -15,4 +15,4 @@ def __getattr__(name: str) -> object:
     raise AttributeError(name)
 
 
-__all__ = ["Corpus", "Document", "Paragraph", "LunshuError", "__version__"]
+__all__ = ["Corpus", "Document", "LunshuError", "Paragraph", "__version__"]

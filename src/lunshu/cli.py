@@ -6,7 +6,7 @@ with one line on stderr (and the JSON error shape on stdout with ``--json``); us
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import functools
 import json
 import os
@@ -23,6 +23,7 @@ from rich.table import Table
 
 from lunshu import __version__
 from lunshu.errors import LunshuError
+from lunshu.tabular import write_csv
 
 app = typer.Typer(
     name="lunshu",
@@ -105,11 +106,7 @@ CSV_OPT = typer.Option(False, "--csv", help="Print CSV on stdout, in the order s
 
 
 def _write_csv(rows: list[dict[str, Any]], columns: list[str]) -> None:
-    w = csv.writer(sys.stdout)
-    w.writerow(columns)
-    for r in rows:
-        w.writerow(["; ".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v)
-                    for v in (r.get(c) for c in columns)])
+    write_csv(sys.stdout, rows, columns)
 
 
 def _table(rows: list[dict[str, Any]], columns: list[str], title: str | None = None) -> None:
@@ -603,8 +600,8 @@ def serve(
     uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
-from lunshu.load import load_command  # noqa: E402  (Spark output → SQLite; needs pyarrow only)
-from lunshu.spark.cli import spark_app  # noqa: E402  (imports pyspark only when a job runs)
+from lunshu.load import load_command
+from lunshu.spark.cli import spark_app
 
 app.command(name="load")(load_command)
 app.add_typer(spark_app, name="spark")
@@ -613,10 +610,8 @@ def main() -> None:
     try:
         app()
     except BrokenPipeError:  # `lunshu … | head`
-        try:
+        with contextlib.suppress(Exception):
             sys.stdout.close()
-        except Exception:  # noqa: BLE001
-            pass
 
 
 if __name__ == "__main__":

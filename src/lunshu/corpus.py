@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ class Corpus:
     def close(self) -> None:
         self.store.close()
 
-    def __enter__(self) -> Corpus:
+    def __enter__(self) -> Corpus:  # noqa: PYI034 - Corpus is not meant to be subclassed
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -56,11 +57,11 @@ class Corpus:
             paths = [str(paths)]
         report = IngestReport()
         files: list[str] = []
-        for item in expand_paths([str(p) for p in paths]):
-            if isinstance(item, IngestFailure):
-                report.failed.append(item)
+        for found in expand_paths([str(p) for p in paths]):
+            if isinstance(found, IngestFailure):
+                report.failed.append(found)
             else:
-                files.append(item)
+                files.append(found)
         if progress:
             progress("files", len(files))
         pending: list[Document] = []
@@ -103,12 +104,26 @@ class Corpus:
                              path=raw.path, record=raw.record_no) from exc
 
     def _flush(self, docs: list[Document], report: IngestReport) -> None:
-        with self.store.transaction() as conn:
+        """Write a batch in one transaction; if the store refuses one document, write the batch
+        again one document per transaction, so only that document fails."""
+        try:
+            with self.store.transaction() as conn:
+                statuses = [self.store.put(conn, doc) for doc in docs]
+        except (sqlite3.DatabaseError, LunshuError, ValueError):
+            if len(docs) == 1:
+                raise
             for doc in docs:
-                status = self.store.put(conn, doc)
-                setattr(report, status, getattr(report, status) + 1)
-                report.doc_ids.append(doc.id)
-                report.chars += doc.chars
+                try:
+                    self._flush([doc], report)
+                except (sqlite3.DatabaseError, LunshuError, ValueError) as exc:
+                    path, _, rec = doc.origin.partition("#")
+                    report.failed.append(IngestFailure(path, int(rec) if rec.isdigit() else None,
+                                                       f"could not be stored: {exc}"))
+            return
+        for doc, status in zip(docs, statuses):
+            setattr(report, status, getattr(report, status) + 1)
+            report.doc_ids.append(doc.id)
+            report.chars += doc.chars
 
     # -- documents ---------------------------------------------------------------------------
     def docs(self, *, speaker: str | None = None, genre: str | None = None, date_from: str | None = None,

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from lunshu.errors import LunshuError
 from lunshu.store import Store
+from lunshu.tabular import write_csv
 
 FORMATS = ("jsonl", "csv", "parquet")
 _CSV_COLUMNS = ("id", "title", "date", "delivered", "speakers", "occasion", "genre", "source", "url", "keywords",
@@ -38,16 +39,15 @@ def _write(store: Store, fh: IO[str], fmt: str) -> int:
             fh.write(json.dumps(doc.to_dict(), ensure_ascii=False) + "\n")
             n += 1
         return n
-    w = csv.writer(fh)
-    w.writerow(_CSV_COLUMNS)
-    for doc in store.iter_documents():
-        d = doc.summary()
-        w.writerow([
-            d["id"], d["title"], d["date"], d["delivered"], "; ".join(d["speakers"]), d["occasion"], d["genre"], d["source"],
-            d["url"], "; ".join(d["keywords"]), "; ".join(d["publisher_keywords"]), "; ".join(d["reporters"]),
-            d["origin"], d["chars"], "\n\n".join(doc.paragraphs),
-        ])
-        n += 1
+    def rows() -> Iterator[dict[str, Any]]:
+        nonlocal n
+        for doc in store.iter_documents():
+            d = doc.summary()
+            d["text"] = "\n\n".join(doc.paragraphs)
+            n += 1
+            yield d
+
+    write_csv(fh, rows(), list(_CSV_COLUMNS))
     return n
 
 

@@ -40,7 +40,7 @@ def print_search(console: Console, result: Any) -> None:
 def print_kwic(console: Console, lines: list[Any], width: int) -> None:
     for x in lines:
         t = Text()
-        t.append(f"{x.doc_id:<14} {str(x.date or ''):<10} ", style="dim")
+        t.append(f"{x.doc_id:<14} {x.date or ''!s:<10} ", style="dim")
         t.append(x.left.rjust(width).replace("\n", " "))
         t.append(x.match, style="bold black on yellow")
         t.append(x.right.ljust(width).replace("\n", " "))

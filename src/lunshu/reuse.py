@@ -34,7 +34,7 @@ DOCUMENT_MIN = 0.1  # share of the smaller document covered …
 DOCUMENT_MIN_CHARS = 40  # … or this many characters in shared sentences
 
 _SENT_END = re.compile(r"(?<=[。！？!?；;])")
-_NON_WORD = re.compile(r"[^\w]|_", re.U)
+_NON_WORD = re.compile(r"[^\w]|_")
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS reuse_links (

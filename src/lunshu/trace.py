@@ -237,7 +237,7 @@ def find_sources(store: Store, quote: str, *, exclude_doc: str | None = None,
     best_by_doc: dict[str, Source] = {}
     meta: dict[str, tuple[str | None, str | None, str | None, str | None]] = {}
     for doc_id, paras in regions:
-        a, first, last, text = _align_region(norm, paras)
+        a, first, last, _ = _align_region(norm, paras)
         if a.score < FOUND:
             continue
         if doc_id not in meta:

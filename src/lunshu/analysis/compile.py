@@ -71,8 +71,8 @@ class Compilation:
 
     def to_markdown(self) -> str:
         lines = [f"# {self.topic}：论述摘编", "",
-                 f"{len(self.statements)} statements, in chronological order; each attribution checked by lunshu "
-                 "trace (status in brackets).", ""]
+                 (f"{len(self.statements)} statements, in chronological order; each attribution checked by "
+                  "lunshu trace (status in brackets)."), ""]
         for year, ss in self.by_year().items():
             lines += [f"## {year}", ""]
             for s in ss:

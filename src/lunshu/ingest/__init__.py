@@ -3,4 +3,4 @@
 from lunshu.ingest.paths import expand_paths
 from lunshu.ingest.pipeline import build_document, read_path
 
-__all__ = ["expand_paths", "read_path", "build_document"]
+__all__ = ["build_document", "expand_paths", "read_path"]

@@ -6,11 +6,9 @@ a parameter is read or how a row is flattened.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -103,24 +101,17 @@ def check_doc_id(doc_id: str) -> str:
 
 
 # -- rows for CSV (the same flattening as the CLI's --csv) ----------------------------------------
-SEARCH_COLUMNS = ["doc_id", "title", "date", "paragraph", "score", "text"]
-KWIC_COLUMNS = ["doc_id", "date", "paragraph", "left", "match", "right"]
-TIMELINE_COLUMNS = ["term", "period", "count", "docs", "per_million"]
-DOCS_COLUMNS = ["id", "date", "genre", "speakers", "title", "source", "paragraphs", "chars"]
-QUOTES_COLUMNS = ["doc_id", "paragraph", "date", "speaker", "status", "source", "quote"]
-COLLOCATES_COLUMNS = ["term", "cooccurrences", "freq", "expected", "log_dice", "mi"]
-KEYWORDS_COLUMNS = ["term", "weight"]
-REUSE_COLUMNS = ["a", "b", "score", "kind"]
-
-
-def csv_text(rows: Iterable[dict[str, Any]], columns: list[str]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(columns)
-    for r in rows:
-        w.writerow(["; ".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v)
-                    for v in (r.get(c) for c in columns)])
-    return buf.getvalue()
+from lunshu.tabular import (  # noqa: F401  (re-exported for the API and pages)
+    COLLOCATES_COLUMNS,
+    DOCS_COLUMNS,
+    KEYWORDS_COLUMNS,
+    KWIC_COLUMNS,
+    QUOTES_COLUMNS,
+    REUSE_COLUMNS,
+    SEARCH_COLUMNS,
+    TIMELINE_COLUMNS,
+    csv_text,
+)
 
 
 def timeline_rows(data: dict[str, Any]) -> list[dict[str, Any]]:

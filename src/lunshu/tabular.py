@@ -1,0 +1,50 @@
+"""CSV for every tabular view (CLI `--csv`, `?format=csv`, `export --format csv`): one flattening.
+
+Cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first, or a leading
+tab/CR) are prefixed with ``'`` unless they are plain numbers, so an exported corpus cannot carry
+formula injection into Excel or LibreOffice.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from typing import IO, Any
+
+SEARCH_COLUMNS = ["doc_id", "title", "date", "paragraph", "score", "text"]
+KWIC_COLUMNS = ["doc_id", "date", "paragraph", "left", "match", "right"]
+TIMELINE_COLUMNS = ["term", "period", "count", "docs", "per_million"]
+DOCS_COLUMNS = ["id", "date", "genre", "speakers", "title", "source", "paragraphs", "chars"]
+QUOTES_COLUMNS = ["doc_id", "paragraph", "date", "speaker", "status", "source", "quote"]
+COLLOCATES_COLUMNS = ["term", "cooccurrences", "freq", "expected", "log_dice", "mi"]
+KEYWORDS_COLUMNS = ["term", "weight"]
+REUSE_COLUMNS = ["a", "b", "score", "kind"]
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_RISKY = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: Any) -> Any:
+    """One CSV cell: lists joined with '; ', None empty, formula-like text neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = "; ".join(map(str, value))
+    if isinstance(value, str) and value.startswith(_RISKY) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def write_csv(fh: IO[str], rows: Iterable[dict[str, Any]], columns: list[str]) -> None:
+    w = csv.writer(fh)
+    w.writerow(columns)
+    for r in rows:
+        w.writerow([cell(r.get(c)) for c in columns])
+
+
+def csv_text(rows: Iterable[dict[str, Any]], columns: list[str]) -> str:
+    buf = io.StringIO()
+    write_csv(buf, rows, columns)
+    return buf.getvalue()
