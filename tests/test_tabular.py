@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from conftest import run_cli
+
 from lunshu.tabular import cell, csv_text
 
 
