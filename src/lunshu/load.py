@@ -228,7 +228,7 @@ def _load_reuse(folder: Path, store: Any) -> str:
         return "computed over other documents than the database holds; not loaded (run `lunshu reuse`)"
     link_rows = [(r["a_doc"], r["a_par"], r["b_doc"], r["b_par"], r["score"], r["cluster"]) for r in _rows(links_f)]
     doc_rows = [(r["a_doc"], r["b_doc"], r["score"], r["relation"], r["shared_chars"]) for r in _rows(docs_f)]
-    fingerprint = reuse._fingerprint(store)
+    fingerprint = reuse.fingerprint(store)
     with store.transaction() as c:
         for stmt in reuse.SCHEMA:
             c.execute(stmt)

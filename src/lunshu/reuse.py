@@ -68,7 +68,7 @@ def shingles(text: str, k: int = 3) -> set[bytes]:
     return {text[i:i + k].encode("utf-8") for i in range(max(1, len(text) - k + 1))}
 
 
-def _hash32(b: bytes) -> int:
+def hash32(b: bytes) -> int:
     return zlib.crc32(b)
 
 
@@ -80,12 +80,28 @@ def iter_units(paragraphs: Iterable[tuple[str, int, str]]) -> Iterator[Unit]:
                 yield Unit(doc_id, n, norm)
 
 
+def confirm(a: str, b: str) -> float | None:
+    """Is a candidate pair really the same sentence (or one quoting part of the other)? Score 0..1.
+
+    ``a`` comes first in unit order; the order matters only for equal lengths.
+    """
+    score = fuzz.ratio(a, b)
+    if score < CONFIRM:
+        # containment: a quotation of part of a longer sentence
+        short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+        if len(short) >= 2 * MIN_SENTENCE and fuzz.partial_ratio(short, long_) >= 90:
+            score = fuzz.partial_ratio(short, long_) * 0.95
+        else:
+            return None
+    return float(score) / 100.0
+
+
 def sentence_pairs(units: list[Unit]) -> Iterator[tuple[int, int, float]]:
     """Confirmed near-duplicate sentence pairs across different documents: (i, j, score 0..1)."""
     if len(units) < 2:
         return
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    mhs = MinHash.bulk([shingles(u.text) for u in units], num_perm=NUM_PERM, hashfunc=_hash32)
+    mhs = MinHash.bulk([shingles(u.text) for u in units], num_perm=NUM_PERM, hashfunc=hash32)
     exact: dict[str, list[int]] = defaultdict(list)
     for i, u in enumerate(units):
         exact[u.text].append(i)
@@ -105,22 +121,16 @@ def sentence_pairs(units: list[Unit]) -> Iterator[tuple[int, int, float]]:
         for j in candidates:
             if j <= i:
                 continue
-            a, b = units[i].text, units[j].text
-            score = fuzz.ratio(a, b)
-            if score < CONFIRM:
-                # containment: a quotation of part of a longer sentence
-                short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-                if len(short) >= 2 * MIN_SENTENCE and fuzz.partial_ratio(short, long_) >= 90:
-                    score = fuzz.partial_ratio(short, long_) * 0.95
-                else:
-                    continue
+            confirmed = confirm(units[i].text, units[j].text)
+            if confirmed is None:
+                continue
             for x in group:
                 for y in exact[units[j].text]:
                     if units[x].doc_id != units[y].doc_id:
                         pair = (min(x, y), max(x, y))
                         if pair not in seen:
                             seen.add(pair)
-                            yield pair[0], pair[1], score / 100.0
+                            yield pair[0], pair[1], confirmed
     for group in exact.values():
         if 1 < len(group) <= MAX_BUCKET:
             for gi, x in enumerate(group):
@@ -130,7 +140,7 @@ def sentence_pairs(units: list[Unit]) -> Iterator[tuple[int, int, float]]:
                         yield x, y, 1.0
 
 
-def _fingerprint(store: Store) -> str:
+def fingerprint(store: Store) -> str:
     h = hashlib.sha1()
     for row in store.execute("SELECT id, content_hash FROM documents ORDER BY id"):
         h.update(f"{row[0]}:{row[1]};".encode())
@@ -138,7 +148,7 @@ def _fingerprint(store: Store) -> str:
     return h.hexdigest()
 
 
-class _UnionFind:
+class UnionFind:
     def __init__(self) -> None:
         self.parent: dict[Any, Any] = {}
 
@@ -184,7 +194,7 @@ def compute(paragraphs: list[tuple[str, int, str]],
         dc = doc_cover[(a[0], b[0])]
         dc[0] += ca
         dc[1] += cb
-    uf = _UnionFind()
+    uf = UnionFind()
     for a, b, _ in links:
         uf.union(a, b)
     roots = sorted({uf.find(a) for a, _, _ in links})
@@ -197,13 +207,13 @@ def compute(paragraphs: list[tuple[str, int, str]],
         score = max(share_a, share_b)
         if score < DOCUMENT_MIN and max(ca, cb) < DOCUMENT_MIN_CHARS:
             continue
-        doc_rows.append((da, db, round(score, 4), _relation(doc_info.get(da, {}), doc_info.get(db, {}),
+        doc_rows.append((da, db, round(score, 4), relation(doc_info.get(da, {}), doc_info.get(db, {}),
                                                              share_a, share_b), int(max(ca, cb))))
-    doc_rows.sort(key=lambda r: -r[2])
+    doc_rows.sort(key=lambda r: (-r[2], r[0], r[1]))
     return para_rows, doc_rows
 
 
-def _relation(a: dict[str, Any], b: dict[str, Any], share_a: float, share_b: float) -> str:
+def relation(a: dict[str, Any], b: dict[str, Any], share_a: float, share_b: float) -> str:
     """How two documents relate, from their genres and how much of each the other covers."""
     if share_a > 0.8 and share_b > 0.8:
         return "same text"
@@ -217,7 +227,7 @@ def _relation(a: dict[str, Any], b: dict[str, Any], share_a: float, share_b: flo
 
 def ensure(store: Store) -> None:
     """Compute and cache reuse for the current corpus, unless the cache is current."""
-    fp = _fingerprint(store)
+    fp = fingerprint(store)
     conn = store.conn
     row = conn.execute("SELECT value FROM lunshu_meta WHERE key = 'reuse_fingerprint'").fetchone() \
         if _has_meta(store) else None
@@ -273,7 +283,7 @@ def reuse(store: Store, *, doc_id: str | None = None, threshold: float | None = 
     if doc_id:
         dsql += " WHERE a_doc = ? OR b_doc = ?"
     docs = [{"a": r[0], "b": r[1], "score": r[2], "relation": r[3], "shared_chars": r[4]}
-            for r in conn.execute(dsql + " ORDER BY score DESC", args)]
+            for r in conn.execute(dsql + " ORDER BY score DESC, a_doc, b_doc", args)]
     if threshold is not None:
         docs = [d for d in docs if d["score"] >= threshold]
     return ReuseResult(clusters=clusters, links=links, documents=docs)

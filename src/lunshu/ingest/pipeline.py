@@ -99,19 +99,17 @@ def doc_id_for(key: str) -> str:
     return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
+_URI = re.compile(r"^[a-z][a-z0-9+.\-]*://", re.I)
+
+
 def _key_for(raw: RawRecord) -> str:
+    """What the id hashes: readers key records by absolute path (+ URL or record number), so the
+    same file gets the same ids from any working directory; URIs (hdfs://, s3a://) stay as they are."""
     key = raw.key or raw.path
-    if key.startswith("id:") or raw.path == "-":
+    if key.startswith(("id:", "stdin:")) or raw.path == "-" or _URI.match(key) or os.path.isabs(key):
         return key
-    # file-based keys use the absolute path, so the same file gets the same id from any cwd
     path = os.path.abspath(raw.path)
-    if key == raw.path:
-        return path
-    if key.startswith(raw.path + "#"):
-        return path + key[len(raw.path):]
-    if key.startswith(path):
-        return key
-    return key
+    return path + key[len(raw.path):] if key.startswith(raw.path) else key
 
 
 def content_hash(raw: RawRecord) -> str:

@@ -391,7 +391,7 @@ def _band_keys(groups: Iterable[tuple[UnitKey, str]],
 
     from lunshu import reuse
 
-    template = MinHash(num_perm=reuse.NUM_PERM, hashfunc=reuse._hash32)
+    template = MinHash(num_perm=reuse.NUM_PERM, hashfunc=reuse.hash32)
     for rep, text in groups:
         m = template.copy()
         m.update_batch(reuse.shingles(text))
@@ -401,22 +401,10 @@ def _band_keys(groups: Iterable[tuple[UnitKey, str]],
 
 
 def confirm(a: str, b: str) -> float | None:
-    """The embedded confirmation of a candidate pair (``reuse.sentence_pairs``): score 0..1 or None.
-
-    ``a`` is the sentence that comes first in unit order; the order matters for equal lengths.
-    """
-    from rapidfuzz import fuzz
-
+    """The embedded confirmation of a candidate pair, shared with ``reuse.sentence_pairs``."""
     from lunshu import reuse
 
-    score = fuzz.ratio(a, b)
-    if score < reuse.CONFIRM:
-        short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-        if len(short) >= 2 * reuse.MIN_SENTENCE and fuzz.partial_ratio(short, long_) >= 90:
-            score = fuzz.partial_ratio(short, long_) * 0.95
-        else:
-            return None
-    return float(score) / 100.0
+    return reuse.confirm(a, b)
 
 
 def _bucket_pairs(members: Iterable[UnitKey], max_bucket: int) -> Iterator[tuple[UnitKey, UnitKey | None]]:
@@ -562,12 +550,12 @@ def reuse(spark: SparkSession, out: str, *, partitions: int | None = None) -> di
         score = max(share_a, share_b)
         if score < R.DOCUMENT_MIN and max(ca, cb) < R.DOCUMENT_MIN_CHARS:
             return
-        yield da, db, round(score, 4), R._relation(info_a, info_b, share_a, share_b), int(max(ca, cb))
+        yield da, db, round(score, 4), R.relation(info_a, info_b, share_a, share_b), int(max(ca, cb))
 
     doc_rows = with_db.flatMap(_doc_link).collect()
 
     # clusters: connected components of the paragraph links (on the driver: links are few)
-    uf = R._UnionFind()
+    uf = R.UnionFind()
     for a, b, _ in links:
         uf.union(a, b)
     roots = sorted({uf.find(a) for a, _, _ in links})
