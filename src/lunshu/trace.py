@@ -33,6 +33,7 @@ FOUND = 0.6  # share of the quotation's characters matched, in order
 IDENTICAL_MIN = 0.98
 LAG_DAYS = 7  # publication lag between a statement and the text that carries it
 MAX_CANDIDATES = 24
+VOTE_SHARE = 0.25  # candidates need this share of the best candidate's matched pieces
 REGION_CHARS = 2400
 
 _PIECE_SPLIT = re.compile(r"[\s，。、；：？！,.;:?!“”\"'‘’（）()《》〈〉【】\[\]—…·\-]+")
@@ -82,10 +83,17 @@ def _candidates(store: Store, quote: str, exclude_doc: str | None) -> list[tuple
     q = ",".join("?" * len(ids))
     rows = conn.execute(f"SELECT id, doc_id, n FROM paragraphs WHERE id IN ({q})", ids).fetchall()
     where = {int(r[0]): (str(r[1]), int(r[2])) for r in rows}
+    # a source document shares much of the quotation (perhaps over several paragraphs); a
+    # document sharing one common piece is noise
+    doc_votes: dict[str, float] = defaultdict(float)
+    for pid, v in top:
+        if pid in where:
+            doc_votes[where[pid][0]] += v
+    floor = max(doc_votes.values(), default=0.0) * VOTE_SHARE
     out: list[tuple[str, int]] = []
     for pid, _ in top:
         loc = where.get(pid)
-        if loc and loc[0] != exclude_doc:
+        if loc and loc[0] != exclude_doc and doc_votes[loc[0]] >= floor:
             out.append(loc)
         if len(out) >= MAX_CANDIDATES:
             break
@@ -180,7 +188,7 @@ def _align_region(quote: str, paras: list[tuple[int, str]]) -> tuple[Alignment, 
     sep = "\n"
     text = sep.join(t for _, t in paras)
     best = align(quote, text)
-    if best.score < 0.9:
+    if 0.2 <= best.score < 0.9:
         alt = _piecewise(quote, text)
         if alt is not None and alt.score > best.score + 0.05:
             best = alt
