@@ -1,0 +1,141 @@
+"""Keyword in context: one line per occurrence of a phrase, with its left and right context.
+
+Occurrences are found in the folded text (so 網絡 finds 网络) and shown with the stored
+characters. Sorting by ``1L``/``2L``/``1R``/``2R`` orders lines by the character at that context
+position, then the next ones outward (the way concordancers do), then by date; ``date`` is
+chronological (oldest first, the reading order of a concordance).
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+
+from lunshu import index
+from lunshu.errors import QueryError
+from lunshu.models import KwicLine
+from lunshu.search import Plan, make_plan
+from lunshu.store import Store
+
+_SORT = re.compile(r"^([1-9])([LR])$", re.IGNORECASE)
+_BATCH = 500
+
+
+def _term(term: str) -> str:
+    t = term.strip()
+    if len(t) >= 2 and t[0] == t[-1] == '"':
+        t = t[1:-1]
+    if not t:
+        raise QueryError("empty term: give a word or phrase to show in context")
+    try:
+        t.encode("utf-8")
+    except UnicodeEncodeError:
+        raise QueryError("the term contains bytes that are not valid text") from None
+    if len(t) > 500:
+        raise QueryError("the term is too long for a concordance (at most 500 characters)")
+    return t
+
+
+def _sort_key(spec: str) -> tuple[str, int] | None:
+    """'1L' → ('L', 0); 'date' → None."""
+    if spec.lower() == "date":
+        return None
+    m = _SORT.match(spec.strip())
+    if not m:
+        raise QueryError(f"unknown sort {spec!r}; use date, 1L, 2L, 1R or 2R")
+    return m.group(2).upper(), int(m.group(1)) - 1
+
+
+def _pids_in_date_order(store: Store, folded: str, filters: dict[str, Any]) -> Iterator[int]:
+    """Matching paragraph ids, oldest first (undated last), read one year at a time.
+
+    The index's row ids start with the year, so a year is a row-id range: a concordance with a
+    limit reads only the first years it needs, however common the term.
+    """
+    conn = store.conn
+    plan = make_plan(store, index.phrase_expr(folded), need_doc=True, **filters)
+    lo = max(plan.lo, index.year_keys(1, 1)[0])
+    while lo <= plan.hi:
+        frm, args = plan.sql(lo=lo)
+        row = conn.execute(f"SELECT {index.TABLE}.rowid {frm} ORDER BY {index.TABLE}.rowid LIMIT 1", args).fetchone()
+        if row is None:
+            break
+        year = int(row[0]) >> index.YEAR_SHIFT
+        lo = index.year_keys(year, year)[1] + 1
+        yield from _pids_of_year(conn, plan, year)
+    if plan.lo == 0:
+        yield from _pids_of_year(conn, plan, 0)
+
+
+def _pids_of_year(conn: sqlite3.Connection, plan: Plan, year: int) -> Iterator[int]:
+    frm, args = plan.sql(*index.year_keys(year, year))
+    for (pid,) in conn.execute(f"SELECT k.pid {frm} ORDER BY k.date, k.pid", args).fetchall():
+        yield int(pid)
+
+
+def _occurrences(store: Store, folded: str, filters: dict[str, Any]) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """(order, (doc_id, date, n, title, text)) per matching paragraph, in date order."""
+    conn = store.conn
+    pids = _pids_in_date_order(store, folded, filters)
+    order = 0
+    while True:
+        chunk = [pid for _, pid in zip(range(_BATCH), pids)]
+        if not chunk:
+            break
+        marks = ",".join("?" * len(chunk))
+        rows = {int(r[0]): r for r in conn.execute(
+            "SELECT p.id, p.doc_id, d.date, p.n, d.title, p.text FROM paragraphs p JOIN documents d "
+            f"ON d.id = p.doc_id WHERE p.id IN ({marks})", chunk)}
+        for pid in chunk:
+            r = rows.get(pid)
+            if r is not None:
+                yield order, tuple(r[1:])
+                order += 1
+
+
+def kwic(store: Store, term: str, *, width: int = 20, sort: str = "date", limit: int | None = None,
+         date_from: str | None = None, date_to: str | None = None, speaker: str | None = None,
+         genre: str | None = None, source: str | None = None) -> list[KwicLine]:
+    """Every occurrence of ``term`` (an exact phrase) with ``width`` characters of context each side."""
+    if width < 0:
+        raise QueryError("width cannot be negative")
+    if limit is not None and limit < 0:
+        raise QueryError("limit cannot be negative")
+    key_spec = _sort_key(sort)
+    phrase = _term(term)
+    fold = index.folder(store.conn).fold
+    folded = fold(phrase)
+    filters = {"date_from": date_from, "date_to": date_to, "speaker": speaker, "genre": genre, "source": source}
+
+    def lines() -> Iterator[tuple[Any, KwicLine]]:
+        for order, (doc_id, date, n, title, text) in _occurrences(store, folded, filters):
+            ft = fold(text)
+            i = ft.find(folded)
+            while i >= 0:
+                e = i + len(folded)
+                line = KwicLine(doc_id=doc_id, date=date, paragraph=int(n), left=text[max(0, i - width):i],
+                                match=text[i:e], right=text[e:e + width], offset=i, title=title)
+                if key_spec is None:
+                    yield (order, i), line
+                else:
+                    side, pos = key_spec
+                    ctx = ft[max(0, i - width):i][::-1] if side == "L" else ft[e:e + width]
+                    # the chosen position first, then outward, then the nearer ones; then date order
+                    yield (ctx[pos:], ctx[:pos], order, i), line
+                i = ft.find(folded, e)
+
+    if limit == 0:
+        return []
+    if key_spec is None:  # already in date order: stop as soon as there are enough
+        out: list[KwicLine] = []
+        for _, line in lines():
+            out.append(line)
+            if limit is not None and len(out) >= limit:
+                break
+        return out
+    if limit is None:
+        return [line for _, line in sorted(lines(), key=lambda kv: kv[0])]
+    return [line for _, line in heapq.nsmallest(limit, lines(), key=lambda kv: kv[0])]
