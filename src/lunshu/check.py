@@ -42,7 +42,10 @@ def index_problems(conn: sqlite3.Connection) -> list[str]:
     problems: list[str] = []
     own = getattr(index, "check", None)
     if own is not None:
-        problems.extend(own(conn))
+        try:
+            problems.extend(own(conn))
+        except sqlite3.DatabaseError as exc:  # damage deep enough that the index's own checks fail
+            problems.append(f"search index is damaged: {exc}")
     main = getattr(index, "TABLE", None)
     for name, sql in _fts_tables(conn):
         if name != main:
