@@ -49,6 +49,9 @@ def _error_body(code: str, message: str) -> bytes:
     return json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode("utf-8")
 
 
+DRAIN_MAX = 32 * 1024 * 1024  # an oversized body up to this size is read and dropped before the 413
+
+
 class BodyLimit:
     """Refuse request bodies over the limit with 413, by Content-Length and by the bytes actually sent.
 
@@ -78,6 +81,8 @@ class BodyLimit:
                 await self._reject(send, 400, "bad_request", "invalid Content-Length")
                 return
             if int(length) > limit:
+                if int(length) <= DRAIN_MAX:
+                    await self._drain(receive, DRAIN_MAX)
                 await self._reject(send, 413, "too_large", f"request body over the limit of {limit} bytes")
                 return
         chunks: list[bytes] = []
@@ -89,6 +94,8 @@ class BodyLimit:
             body = message.get("body", b"")
             total += len(body)
             if total > limit:
+                if message.get("more_body", False):
+                    await self._drain(receive, DRAIN_MAX - total)
                 await self._reject(send, 413, "too_large", f"request body over the limit of {limit} bytes")
                 return
             chunks.append(body)
@@ -104,6 +111,18 @@ class BodyLimit:
             return await receive()
 
         await self.app(scope, replay, send)
+
+    @staticmethod
+    async def _drain(receive: Receive, budget: int) -> None:
+        """Read and discard the rest of an honest client's oversized body (up to ``budget`` bytes), so
+        it is not cut off mid-upload and can read the 413; a larger or lying one is cut at once."""
+        while budget > 0:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            budget -= len(message.get("body", b""))
+            if not message.get("more_body", False):
+                return
 
     @staticmethod
     async def _reject(send: Send, status: int, code: str, message: str) -> None:
