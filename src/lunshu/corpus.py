@@ -106,6 +106,8 @@ class Corpus:
     def _flush(self, docs: list[Document], report: IngestReport) -> None:
         """Write a batch in one transaction; if the store refuses one document, write the batch
         again one document per transaction, so only that document fails."""
+        # in date order: the index is keyed by year, so FTS5 then appends instead of starting segments
+        docs = sorted(docs, key=lambda d: d.date or "")
         try:
             with self.store.transaction() as conn:
                 statuses = [self.store.put(conn, doc) for doc in docs]
