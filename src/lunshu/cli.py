@@ -7,7 +7,6 @@ with one line on stderr (and the JSON error shape on stdout with ``--json``); us
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import os
 import sys
@@ -22,6 +21,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from lunshu import __version__
+from lunshu.cli_errors import command, err_console
+from lunshu.cli_errors import print_json as _print_json
 from lunshu.errors import LunshuError
 from lunshu.tabular import write_csv
 
@@ -33,7 +34,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 out_console = Console(highlight=False, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -56,49 +56,6 @@ def _corpus(readonly: bool = False) -> Any:
     if readonly and not Path(_db()).exists():
         raise LunshuError(f"no database at {_db()}; run `lunshu ingest PATH` first or pass --db")
     return Corpus(_db())
-
-
-def _print_json(obj: Any) -> None:
-    from lunshu.corpus import to_jsonable
-
-    sys.stdout.write(json.dumps(to_jsonable(obj), ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-
-
-def _fail(exc: BaseException, as_json: bool) -> None:
-    if isinstance(exc, LunshuError):
-        code, message = exc.code, str(exc)
-    else:
-        code, message = "internal", f"internal error: {type(exc).__name__}: {exc}"
-    # one line, whatever the message holds
-    message = " ".join(message.split())
-    err_console.print(f"lunshu: error: {message}", markup=False)
-    if as_json:
-        _print_json({"error": {"code": code, "message": message}})
-    if os.environ.get("LUNSHU_DEBUG"):
-        raise exc
-    raise typer.Exit(1)
-
-
-def command(fn: F) -> F:
-    """Turn domain errors (and bugs) into one clear line and exit 1, never a traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        as_json = bool(kwargs.get("as_json"))
-        try:
-            return fn(*args, **kwargs)
-        except (typer.Exit, typer.Abort, SystemExit):
-            raise
-        except KeyboardInterrupt:
-            err_console.print("lunshu: interrupted", markup=False)
-            raise typer.Exit(130) from None
-        except BrokenPipeError:
-            raise typer.Exit(0) from None
-        except Exception as exc:  # noqa: BLE001 - the CLI is the last line of defence
-            _fail(exc, as_json)
-
-    return wrapper  # type: ignore[return-value]
 
 
 JSON_OPT = typer.Option(False, "--json", help="Print one JSON document on stdout and nothing else there.")

@@ -65,6 +65,13 @@ class StoreError(LunshuError):
     http_status = 500
 
 
+class MissingDependency(LunshuError):
+    """An optional extra (e.g. pyspark) that this operation needs is not installed."""
+
+    code = "missing_dependency"
+    http_status = 501
+
+
 class AuthError(LunshuError):
     code = "forbidden"
     http_status = 403

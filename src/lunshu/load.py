@@ -249,9 +249,9 @@ def load_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout and nothing else there."),
 ) -> None:
     """Build the SQLite database for serving from the Parquet output of the Spark jobs."""
-    from lunshu.spark.cli import cli_errors
+    from lunshu.cli_errors import command
 
-    @cli_errors
+    @command
     def run(as_json: bool) -> None:
         # the global `lunshu --db FILE load DIR` sits on the parent command's context
         parent = ctx.parent.params.get("db") if ctx.parent is not None else None

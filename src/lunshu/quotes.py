@@ -11,10 +11,10 @@ the cleaned paragraphs, so the Spark jobs and the store call the same code.
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from dataclasses import dataclass
 
+from lunshu.dates import _iso  # one rule for what a real (possibly partial) date is
 from lunshu.models import Attribution, Quote
 
 __all__ = ["extract_quotes", "is_attribution", "parse_attribution"]
@@ -90,20 +90,6 @@ def _num(s: str | None, cn: bool) -> int | None:
     if len(s) == 4 and all(c in _CN_DIGIT for c in s):  # a year: digit by digit
         return int("".join(str(_CN_DIGIT[c]) for c in s))
     return _cn_int(s)
-
-
-def _iso(y: int, m: int | None, d: int | None) -> str | None:
-    """ISO date of reduced precision, or None when the calendar says no (2月30日)."""
-    if m is None:
-        return f"{y:04d}"
-    if not 1 <= m <= 12:
-        return None
-    if d is None:
-        return f"{y:04d}-{m:02d}"
-    try:
-        return _dt.date(y, m, d).isoformat()
-    except ValueError:
-        return None
 
 
 @dataclass

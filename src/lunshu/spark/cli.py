@@ -7,16 +7,15 @@ works without the extra and says how to get it when a Spark command is asked for
 
 from __future__ import annotations
 
-import functools
 import json
-import os
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import typer
 
-from lunshu.errors import LunshuError
+from lunshu.cli_errors import command
+from lunshu.errors import MissingDependency
 from lunshu.spark import MISSING_PYSPARK
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -31,43 +30,12 @@ spark_app = typer.Typer(
 )
 
 
-def cli_errors(fn: F) -> F:
-    """The CLI error contract: one line on stderr, the JSON error shape with --json, exit 1."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        as_json = bool(kwargs.get("as_json"))
-        try:
-            return fn(*args, **kwargs)
-        except (typer.Exit, typer.Abort, SystemExit):
-            raise
-        except KeyboardInterrupt:
-            typer.echo("lunshu: interrupted", err=True)
-            raise typer.Exit(130) from None
-        except Exception as exc:
-            if isinstance(exc, LunshuError):
-                code, message = exc.code, str(exc)
-            elif isinstance(exc, ImportError) and MISSING_PYSPARK in str(exc):
-                code, message = "missing_dependency", MISSING_PYSPARK
-            else:
-                code, message = "internal", f"internal error: {type(exc).__name__}: {exc}"
-            message = " ".join(message.split())
-            typer.echo(f"lunshu: error: {message}", err=True)
-            if as_json:
-                sys.stdout.write(json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False) + "\n")
-            if os.environ.get("LUNSHU_DEBUG"):
-                raise
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
 def _jobs() -> Any:
     try:
         from lunshu.spark import jobs
     except ImportError as exc:
         if "pyspark" in str(exc) or MISSING_PYSPARK in str(exc):
-            raise LunshuError(MISSING_PYSPARK) from None
+            raise MissingDependency(MISSING_PYSPARK) from None
         raise
     return jobs
 
@@ -100,7 +68,7 @@ def _parse_fields(fields: list[str]) -> dict[str, str]:
 
 
 @spark_app.command("ingest")
-@cli_errors
+@command
 def ingest_cmd(
     paths: list[str] = PATHS_ARG,
     out: str = OUT_OPT,
@@ -126,7 +94,7 @@ def ingest_cmd(
 
 
 @spark_app.command("reuse")
-@cli_errors
+@command
 def reuse_cmd(
     folder: str = typer.Argument(..., metavar="DIR", help="Output folder of `lunshu spark ingest`."),
     master: str = MASTER_OPT,
@@ -143,7 +111,7 @@ def reuse_cmd(
 
 
 @spark_app.command("quotes")
-@cli_errors
+@command
 def quotes_cmd(
     folder: str = typer.Argument(..., metavar="DIR", help="Output folder of `lunshu spark ingest`."),
     master: str = MASTER_OPT,

@@ -1,0 +1,67 @@
+"""The CLI error contract, shared by every command (the Spark sub-commands included).
+
+One line on stderr (``lunshu: error: …``), the JSON error shape on stdout with ``--json``, exit 1;
+never a traceback (``LUNSHU_DEBUG=1`` shows one).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from lunshu.errors import LunshuError
+
+F = TypeVar("F", bound=Callable[..., Any])
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def print_json(obj: Any) -> None:
+    from lunshu.corpus import to_jsonable
+
+    sys.stdout.write(json.dumps(to_jsonable(obj), ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _fail(exc: BaseException, as_json: bool) -> None:
+    if isinstance(exc, LunshuError):
+        code, message = exc.code, str(exc)
+    else:
+        code, message = "internal", f"internal error: {type(exc).__name__}: {exc}"
+    # one line, whatever the message holds
+    message = " ".join(message.split())
+    err_console.print(f"lunshu: error: {message}", markup=False)
+    if as_json:
+        print_json({"error": {"code": code, "message": message}})
+    if os.environ.get("LUNSHU_DEBUG"):
+        raise exc
+    raise typer.Exit(1)
+
+
+def command(fn: F) -> F:
+    """Turn domain errors (and bugs) into one clear line and exit 1, never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        as_json = bool(kwargs.get("as_json"))
+        try:
+            return fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            err_console.print("lunshu: interrupted", markup=False)
+            raise typer.Exit(130) from None
+        except BrokenPipeError:
+            raise typer.Exit(0) from None
+        except Exception as exc:  # noqa: BLE001 - the CLI is the last line of defence
+            _fail(exc, as_json)
+
+    return wrapper  # type: ignore[return-value]
+
+
