@@ -99,7 +99,7 @@ def doc_id_for(key: str) -> str:
     return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
-_URI = re.compile(r"^[a-z][a-z0-9+.\-]*://", re.I)
+_URI = re.compile(r"^[a-z][a-z0-9+.\-]*://", re.IGNORECASE)
 
 
 def _key_for(raw: RawRecord) -> str:
