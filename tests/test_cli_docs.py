@@ -61,3 +61,10 @@ def test_every_command_and_option_is_documented() -> None:
     for p in root.params:
         if _is_option(p) and p.opts[0] not in ("--help",):
             assert p.opts[0] in DOC.read_text(encoding="utf-8")
+
+
+def test_a_bad_option_value_is_a_usage_error(tmp_path: Path) -> None:
+    from conftest import run_cli
+
+    r = run_cli("ingest", "--field", "no-equals-sign", str(tmp_path), db=tmp_path / "x.db")
+    assert r.returncode == 2 and "key=COLUMN" in r.stderr and "Traceback" not in r.stderr

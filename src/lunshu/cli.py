@@ -21,8 +21,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from lunshu import __version__
-from lunshu.cli_errors import command, err_console
-from lunshu.cli_errors import print_json as _print_json
+from lunshu.cli_common import JSON_OPT, command, err_console, parse_fields
+from lunshu.cli_common import print_json as _print_json
 from lunshu.errors import LunshuError
 from lunshu.tabular import write_csv
 
@@ -58,7 +58,6 @@ def _corpus(readonly: bool = False) -> Any:
     return Corpus(_db())
 
 
-JSON_OPT = typer.Option(False, "--json", help="Print one JSON document on stdout and nothing else there.")
 CSV_OPT = typer.Option(False, "--csv", help="Print CSV on stdout, in the order shown.")
 
 
@@ -92,14 +91,6 @@ def main_callback(
 
 
 # -- ingest & documents --------------------------------------------------------------------------
-def _parse_fields(fields: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for f in fields:
-        if "=" not in f:
-            raise typer.BadParameter(f"--field takes key=COLUMN, got {f!r}")
-        k, v = f.split("=", 1)
-        out[k.strip()] = v.strip()
-    return out
 
 
 @app.command()
@@ -112,7 +103,7 @@ def ingest(
     as_json: bool = JSON_OPT,
 ) -> None:
     """Ingest .txt .md .html .json .jsonl .csv files: clean, describe, index."""
-    field_map = _parse_fields(field)
+    field_map = parse_fields(field)
     corpus = _corpus()
     progress_cm: Any = None
     task: Any = None

@@ -249,7 +249,7 @@ def load_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout and nothing else there."),
 ) -> None:
     """Build the SQLite database for serving from the Parquet output of the Spark jobs."""
-    from lunshu.cli_errors import command
+    from lunshu.cli_common import command
 
     @command
     def run(as_json: bool) -> None:

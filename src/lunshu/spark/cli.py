@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from lunshu.cli_errors import command
+from lunshu.cli_common import JSON_OPT, command, parse_fields
 from lunshu.errors import MissingDependency
 from lunshu.spark import MISSING_PYSPARK
 
@@ -54,17 +54,8 @@ MEMORY_OPT = typer.Option("2g", "--driver-memory", help="Driver JVM memory in lo
 PATHS_ARG = typer.Argument(..., help="Files, folders, globs, or hdfs:// / s3a:// URIs (JSONL, Parquet, …).")
 OUT_OPT = typer.Option(..., "--out", help="Output folder (or URI) for the Parquet tables.")
 FIELD_OPT = typer.Option([], "--field", help="Map a field: key=COLUMN. Repeatable.")
-JSON_OPT = typer.Option(False, "--json", help="Print one JSON document on stdout and nothing else there.")
 
 
-def _parse_fields(fields: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for f in fields:
-        if "=" not in f:
-            raise typer.BadParameter(f"--field takes key=COLUMN, got {f!r}")
-        k, v = f.split("=", 1)
-        out[k.strip()] = v.strip()
-    return out
 
 
 @spark_app.command("ingest")
@@ -80,7 +71,7 @@ def ingest_cmd(
     as_json: bool = JSON_OPT,
 ) -> None:
     """Read, clean and describe documents → Parquet tables documents/, paragraphs/, failures/."""
-    fm = _parse_fields(field) or None
+    fm = parse_fields(field) or None
     jobs = _jobs()
     spark = jobs.get_session(master, driver_memory=driver_memory, partitions=partitions)
     result = jobs.ingest(spark, paths, out, field_map=fm, encoding=encoding, partitions=partitions)

@@ -1,7 +1,7 @@
-"""The CLI error contract, shared by every command (the Spark sub-commands included).
+"""What every CLI command shares (the Spark sub-commands included): the error contract and options.
 
-One line on stderr (``lunshu: error: …``), the JSON error shape on stdout with ``--json``, exit 1;
-never a traceback (``LUNSHU_DEBUG=1`` shows one).
+Errors: one line on stderr (``lunshu: error: …``), the JSON error shape on stdout with ``--json``,
+exit 1; never a traceback (``LUNSHU_DEBUG=1`` shows one).
 """
 
 from __future__ import annotations
@@ -52,8 +52,8 @@ def command(fn: F) -> F:
         as_json = bool(kwargs.get("as_json"))
         try:
             return fn(*args, **kwargs)
-        except (typer.Exit, typer.Abort, SystemExit):
-            raise
+        except (typer.Exit, typer.Abort, SystemExit, typer.BadParameter):
+            raise  # a bad option value is a usage error: exit 2 with the usage line
         except KeyboardInterrupt:
             err_console.print("lunshu: interrupted", markup=False)
             raise typer.Exit(130) from None
@@ -65,3 +65,17 @@ def command(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+
+
+JSON_OPT = typer.Option(False, "--json", help="Print one JSON document on stdout and nothing else there.")
+
+
+def parse_fields(fields: list[str]) -> dict[str, str]:
+    """``--field key=COLUMN`` options as a mapping."""
+    out: dict[str, str] = {}
+    for f in fields:
+        if "=" not in f:
+            raise typer.BadParameter(f"--field takes key=COLUMN, got {f!r}")
+        k, v = f.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
