@@ -23,7 +23,7 @@ from datetime import date as _date
 from typing import Any
 
 from lunshu import index
-from lunshu.align import Alignment, align
+from lunshu.align import Alignment, align, content_chars
 from lunshu.clean import to_halfwidth
 from lunshu.models import GENRE_RANK, Quote, Source, Trace
 from lunshu.store import Store
@@ -184,10 +184,43 @@ def _same_words(diff: list[dict[str, str]]) -> bool:
     return True
 
 
+MIN_BIGRAM_COVER = 0.45  # below this share of the quotation's bigrams a region cannot reach FOUND
+
+
+def _bigram_cover(quote: str, text: str) -> float:
+    """Share of the quotation's character bigrams that occur in the text: a cheap bound that spares
+    the alignment of regions which only share a piece or two with the quotation."""
+    q, _ = content_chars(quote)
+    t, _ = content_chars(text)
+    grams = {q[i:i + 2] for i in range(len(q) - 1)}
+    if not grams:
+        return 1.0
+    have = {t[i:i + 2] for i in range(len(t) - 1)}
+    return len(grams & have) / len(grams)
+
+
+def _exact(quote: str, text: str) -> Alignment | None:
+    """The common case, without dynamic programming: the quotation's words stand in the text as
+    they are (punctuation and spacing aside)."""
+    q, _ = content_chars(quote)
+    if not q or _ELLIPSIS.search(quote):
+        return None
+    t, tpos = content_chars(text)
+    k = t.find(q)
+    if k < 0:
+        return None
+    start, end = tpos[k], tpos[k + len(q) - 1] + 1
+    return Alignment(1.0, start, end, [{"op": "equal", "quote": quote, "source": text[start:end]}], True)
+
+
 def _align_region(quote: str, paras: list[tuple[int, str]]) -> tuple[Alignment, int, int, str]:
     sep = "\n"
     text = sep.join(t for _, t in paras)
-    best = align(quote, text)
+    best = _exact(quote, text)
+    if best is None:
+        if _bigram_cover(quote, text) < MIN_BIGRAM_COVER:
+            return Alignment(0.0, 0, 0, [], False), paras[0][0], paras[0][0], text
+        best = align(quote, text)
     if 0.2 <= best.score < 0.9:
         alt = _piecewise(quote, text)
         if alt is not None and alt.score > best.score + 0.05:
