@@ -84,6 +84,15 @@ def ingest_cmd(
         raise typer.Exit(1)
 
 
+def _run_stage(stage: str, folder: str, master: str | None, partitions: int | None,
+               driver_memory: str) -> dict[str, Any]:
+    """A stage over the output of `lunshu spark ingest`, in its own session."""
+    jobs = _jobs()
+    spark = jobs.get_session(master, driver_memory=driver_memory, partitions=partitions)
+    result: dict[str, Any] = getattr(jobs, stage)(spark, folder, partitions=partitions)
+    return result
+
+
 @spark_app.command("reuse")
 @command
 def reuse_cmd(
@@ -94,9 +103,7 @@ def reuse_cmd(
     as_json: bool = JSON_OPT,
 ) -> None:
     """Near-duplicate sentences → reuse_links/ and reuse_docs/ (the same links as `lunshu reuse`)."""
-    jobs = _jobs()
-    spark = jobs.get_session(master, driver_memory=driver_memory, partitions=partitions)
-    result = jobs.reuse(spark, folder, partitions=partitions)
+    result = _run_stage("reuse", folder, master, partitions, driver_memory)
     _emit(result, as_json, f"{result['links']} paragraph links in {result['clusters']} clusters, "
                            f"{result['documents']} document links → {folder}")
 
@@ -111,9 +118,7 @@ def quotes_cmd(
     as_json: bool = JSON_OPT,
 ) -> None:
     """Quotation + attribution pairs of every document → quotes/."""
-    jobs = _jobs()
-    spark = jobs.get_session(master, driver_memory=driver_memory, partitions=partitions)
-    result = jobs.quotes(spark, folder, partitions=partitions)
+    result = _run_stage("quotes", folder, master, partitions, driver_memory)
     _emit(result, as_json, f"{result['quotes']} quotations in {result['documents']} documents → {folder}")
 
 
