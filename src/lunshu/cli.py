@@ -100,6 +100,9 @@ def ingest(
     field: list[str] = typer.Option([], "--field", help="Map a field: key=COLUMN (e.g. text=正文). Repeatable."),
     encoding: str = typer.Option(None, "--encoding", help="Force an encoding (e.g. gb18030, big5)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    jobs: int = typer.Option(None, "--jobs", "-j", min=0, max=64,
+                             help="Worker processes building documents while this one writes "
+                                  "(0: none; default: one less than the cores, for inputs of 1 MB or more)."),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Ingest .txt .md .html .json .jsonl .csv files: clean, describe, index."""
@@ -123,7 +126,8 @@ def ingest(
                 progress_cm.advance(task, n)
 
     try:
-        report = corpus.ingest(paths, field_map=field_map or None, encoding=encoding, progress=callback)
+        report = corpus.ingest(paths, field_map=field_map or None, encoding=encoding, progress=callback,
+                               jobs=jobs)
     finally:
         if progress_cm is not None:
             progress_cm.stop()

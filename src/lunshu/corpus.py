@@ -9,19 +9,28 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from lunshu.errors import InputError, LunshuError
-from lunshu.ingest import build_document, expand_paths, read_path
+from lunshu import index
+from lunshu.errors import LunshuError
+from lunshu.ingest import expand_paths, read_path
+from lunshu.ingest.parallel import END_OF_FILE, auto_jobs, build_all
 from lunshu.models import Document, IngestFailure, IngestReport, RawRecord
 from lunshu.store import Store
 
 ProgressFn = Callable[[str, int], None]  # (event, amount): ("files", n) once, then ("file", 1) per file
 
+# a document and its index tokens when a worker made them: (folding version, tokens per paragraph)
+_Built = tuple[Document, "tuple[str, list[tuple[str, str]]] | None"]
+
 _BATCH_DOCS = 400
+# Few, large transactions: each commit writes a new index segment whose cost grows with the
+# distinct trigrams in it, so at 10 M characters 900 k-character transactions cost 1.6x what
+# one transaction does. Within one, documents go in date order (see _flush).
 _BATCH_CHARS = 4_000_000
+_FIRST_BATCH_CHARS = 250_000  # with workers: the writer starts while they build the rest
 
 
 def default_db() -> str:
@@ -46,12 +55,14 @@ class Corpus:
 
     # -- ingest ------------------------------------------------------------------------------
     def ingest(self, paths: str | Iterable[str], *, field_map: dict[str, str] | None = None,
-               encoding: str | None = None, progress: ProgressFn | None = None) -> IngestReport:
+               encoding: str | None = None, progress: ProgressFn | None = None,
+               jobs: int | None = None) -> IngestReport:
         """Read, clean, describe and store every document under ``paths``.
 
         Bad files and records are reported in ``failed`` and never stop the others. Documents are
         written in transactions of whole documents: an interrupted ingest leaves no half document,
-        and re-running it finishes the job.
+        and re-running it finishes the job. ``jobs``: worker processes that build documents while
+        this process writes them (0: none; None: decided from the cores and the input's size).
         """
         if isinstance(paths, (str, Path)):
             paths = [str(paths)]
@@ -64,65 +75,65 @@ class Corpus:
                 files.append(found)
         if progress:
             progress("files", len(files))
-        pending: list[Document] = []
+        if jobs is None:
+            jobs = auto_jobs(files)
+        folding = index.folder(self.store.conn)
+        # with workers, the first transactions are small: the writer starts while they build the rest
+        batch_chars = _FIRST_BATCH_CHARS if jobs > 0 else _BATCH_CHARS
+        pending: list[_Built] = []
         pending_chars = 0
         seen_ids: set[str] = set()
-        for path in files:
-            for item in read_path(path, field_map, encoding):
-                if isinstance(item, IngestFailure):
-                    report.failed.append(item)
-                    continue
-                try:
-                    doc = self._build(item)
-                except LunshuError as exc:
-                    report.failed.append(IngestFailure(item.path, item.record_no, exc.message))
-                    continue
-                if doc.id in seen_ids:
-                    # the same record twice in one run: the later one wins, counted once
-                    pending = [d for d in pending if d.id != doc.id]
-                seen_ids.add(doc.id)
-                pending.append(doc)
-                pending_chars += doc.chars
-                if len(pending) >= _BATCH_DOCS or pending_chars >= _BATCH_CHARS:
-                    self._flush(pending, report)
-                    pending, pending_chars = [], 0
-            if progress:
-                progress("file", 1)
+        for item in build_all(self._records(files, field_map, encoding), jobs, folding):
+            if isinstance(item, str):  # END_OF_FILE
+                if progress:
+                    progress("file", 1)
+                continue
+            if isinstance(item, IngestFailure):
+                report.failed.append(item)
+                continue
+            doc, toks = item
+            if doc.id in seen_ids:
+                # the same record twice in one run: the later one wins, counted once
+                pending = [d for d in pending if d[0].id != doc.id]
+            seen_ids.add(doc.id)
+            pending.append((doc, None if toks is None else (folding.version, toks)))
+            pending_chars += doc.chars
+            if len(pending) >= _BATCH_DOCS or pending_chars >= batch_chars:
+                self._flush(pending, report)
+                pending, pending_chars = [], 0
+                batch_chars = min(batch_chars * 4, _BATCH_CHARS)
         if pending:
             self._flush(pending, report)
         return report
 
-    def _build(self, raw: RawRecord) -> Document:
-        try:
-            return build_document(raw)
-        except LunshuError:
-            raise
-        except RecursionError:
-            raise InputError("too deeply nested to process", path=raw.path, record=raw.record_no) from None
-        except Exception as exc:  # a bug in a pipeline stage must not lose the other documents
-            raise InputError(f"internal error while processing ({type(exc).__name__}: {exc}); please report it",
-                             path=raw.path, record=raw.record_no) from exc
+    @staticmethod
+    def _records(files: list[str], field_map: dict[str, str] | None,
+                 encoding: str | None) -> Iterator[RawRecord | IngestFailure | str]:
+        for path in files:
+            yield from read_path(path, field_map, encoding)
+            yield END_OF_FILE
 
-    def _flush(self, docs: list[Document], report: IngestReport) -> None:
+    def _flush(self, docs: list[_Built], report: IngestReport) -> None:
         """Write a batch in one transaction; if the store refuses one document, write the batch
         again one document per transaction, so only that document fails."""
         # in date order: the index is keyed by year, so FTS5 then appends instead of starting segments
-        docs = sorted(docs, key=lambda d: d.date or "")
+        docs = sorted(docs, key=lambda d: d[0].date or "")
         try:
             with self.store.transaction() as conn:
-                statuses = [self.store.put(conn, doc) for doc in docs]
+                statuses = [self.store.put(conn, doc, toks) for doc, toks in docs]
         except (sqlite3.DatabaseError, LunshuError, ValueError):
             if len(docs) == 1:
                 raise
-            for doc in docs:
+            for one in docs:
                 try:
-                    self._flush([doc], report)
+                    self._flush([one], report)
                 except (sqlite3.DatabaseError, LunshuError, ValueError) as exc:
+                    doc = one[0]
                     path, _, rec = doc.origin.partition("#")
                     report.failed.append(IngestFailure(path, int(rec) if rec.isdigit() else None,
                                                        f"could not be stored: {exc}"))
             return
-        for doc, status in zip(docs, statuses):
+        for (doc, _), status in zip(docs, statuses):
             setattr(report, status, getattr(report, status) + 1)
             report.doc_ids.append(doc.id)
             report.chars += doc.chars

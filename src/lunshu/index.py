@@ -202,6 +202,12 @@ def tri_tokens(enc: str) -> str:
     return " ".join([enc[i:i + 3] for i in range(len(enc) - 2)])
 
 
+def tokens(f: Folder, text: str) -> tuple[str, str]:
+    """The (tri, uni) column values of one paragraph's text, folded with ``f``."""
+    enc = encode(f.fold(text))
+    return tri_tokens(enc), uni_tokens(enc)
+
+
 def phrase_expr(folded: str) -> str:
     """An FTS5 expression matching exactly the rows whose folded text contains ``folded``."""
     if not folded:
@@ -259,22 +265,28 @@ def _docs_of(conn: sqlite3.Connection, pids: Sequence[int]) -> dict[int, tuple[i
     return out
 
 
-def add(conn: sqlite3.Connection, rows: Iterable[tuple[int, str]]) -> None:
-    """Index paragraphs (id, text) that are already in ``paragraphs`` (their document too)."""
+def add(conn: sqlite3.Connection, rows: Iterable[tuple[int, str]],
+        made: tuple[str, Sequence[tuple[str, str]]] | None = None) -> None:
+    """Index paragraphs (id, text) that are already in ``paragraphs`` (their document too).
+
+    ``made``: (folding version, the ``tokens`` of each row) when another process made them; they
+    are used only if made with this database's folding.
+    """
     rows = list(rows)
     if not rows:
         return
     _check_format(conn)
     f = folder(conn, create=True)
+    ready = made[1] if made is not None and made[0] == f.version and len(made[1]) == len(rows) else None
     docs = _docs_of(conn, [pid for pid, _ in rows])
     fts_rows = []
     meta = []
-    for pid, text in rows:
+    for i, (pid, text) in enumerate(rows):
         if not 0 < pid <= PID_MASK:
             raise StoreError(f"paragraph id {pid} is outside what the search index can hold")
         doc, date = docs.get(pid, (0, 0))
-        enc = encode(f.fold(text))
-        fts_rows.append((key(date // 10000, pid), tri_tokens(enc), uni_tokens(enc)))
+        tri, uni = ready[i] if ready is not None else tokens(f, text)
+        fts_rows.append((key(date // 10000, pid), tri, uni))
         meta.append((pid, doc, date))
     # FTS5 flushes its in-memory batch whenever a row id is lower than the last one written:
     # in key order, one transaction makes one segment instead of one per change of year.
