@@ -13,12 +13,15 @@ handful of numpy vector operations (the horizontal gap is a running maximum) ove
 rapidfuzz narrows first. A 300-character quotation against a 3,000-character source: ~0.2 ms
 verbatim or with a changed character, ~3-5 ms abridged or with a dropped clause, instead of the
 seconds of a pure-Python O(n·m) loop. Quotations too long for one matrix are aligned in pieces.
+``align_many`` aligns one quotation against many passages with one batched programme (the
+passages side by side in one matrix), for trace's couple of dozen candidates per quotation.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -26,7 +29,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-__all__ = ["Alignment", "align", "content_chars"]
+__all__ = ["Alignment", "align", "align_many", "content_chars"]
 
 # scores (integers, so the matrices are int32)
 _MATCH = 4
@@ -195,48 +198,86 @@ def _near_exact(q: str, s: str) -> list[tuple[str, int, int]] | None:
     return cols
 
 
-def _dp(q: str, s: str, free_rows: set[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Fill the local-alignment matrices H (best), E (gap in the quotation: source text skipped),
-    F (gap in the source: quotation text unmatched). Rows are quotation positions."""
-    n, m = len(q), len(s)
-    sa = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32)
-    H = np.zeros((n + 1, m + 1), dtype=np.int32)
-    E = np.full((n + 1, m + 1), _NEG, dtype=np.int32)
-    F = np.full((n + 1, m + 1), _NEG, dtype=np.int32)
-    ext_ramp = _GAP_EXT * np.arange(m + 1, dtype=np.int32)  # ext * k
-    e_base = _GAP_OPEN + ext_ramp[:-1]  # open + ext * (j - 1), for j = 1..m
+_SEP = "\uffff"  # between the passages of a batch: never a content character, never in a quotation
+_MAX_BATCH = 64  # passages in one batch (bounds the per-passage offsets, see _dp_batch)
+_BATCH_CELLS = 2_000_000  # cells of one batched matrix (8 MB of int32)
+
+
+def _dp_batch(q: str, segs: list[str], free_rows: set[int]) -> tuple[np.ndarray, list[int]]:
+    """The local-alignment matrix H of ``q`` against several passages at once.
+
+    One matrix whose columns are the passages side by side, each behind a separator column that
+    plays the part of column 0 (H = 0): every numpy operation then serves all the passages, so a
+    quotation with two dozen candidate passages costs one programme, not two dozen (the per-call
+    overhead of numpy, not the arithmetic, is what a row costs on short passages). The slice of H
+    behind a separator is exactly the matrix of that passage alone: no diagonal crosses a separator
+    (its substitution score is -inf), and the horizontal gaps (running maxima along the row) are
+    kept inside their passage by adding a per-passage offset larger than any score before the
+    running maximum and subtracting it after. E (source text skipped) and F (quotation text
+    unmatched) are kept one row at a time; the traceback recomputes the few values it needs.
+    Returns H and the first column (the separator) of each passage.
+    """
+    n = len(q)
+    text = "".join(_SEP + s for s in segs)
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    C = len(codes)
+    starts = [0]
+    for s in segs[:-1]:
+        starts.append(starts[-1] + len(s) + 1)
+    is_sep = codes == ord(_SEP)
+    seg_id = np.cumsum(is_sep, dtype=np.int64) - 1
+    big = 4 * n + C + _GAP_OPEN + _GAP_EXT * _GAP_CAP + 64  # beyond any score difference in the batch
+    if big * len(segs) >= 1 << 30:
+        raise ValueError("batch too large for int32 offsets")
+    off = (seg_id * big).astype(np.int32)
+    ramp = _GAP_EXT * np.arange(C, dtype=np.int32)
+    ramp_off = ramp + off  # ext * j + offset of j's passage
+    ebase_off = (_GAP_OPEN + ramp[:-1]) + off[1:]  # open + ext * (j - 1) + offset, for j = 1..C-1
     cap_cost = _GAP_OPEN + _GAP_EXT * _GAP_CAP
+    far_sub = cap_cost + off[_GAP_CAP + 1:]  # for origins k <= j - 1 - cap
+    sub_base = np.where(is_sep, np.int32(_NEG), np.int32(_MISMATCH)).astype(np.int32)
     subs: dict[str, np.ndarray] = {}
-    tmp = np.empty(m + 1, dtype=np.int32)
+    zero = np.zeros(C, dtype=np.int32)
+    H = np.empty((n + 1, C), dtype=np.int32)
+    H[0] = 0
+    f = np.full(C, _NEG, dtype=np.int32)
+    f_prev = np.full(C, _NEG, dtype=np.int32)
+    e = np.full(C, _NEG, dtype=np.int32)  # e[0] stays -inf: column 0 is a separator
+    tmp = np.empty(C, dtype=np.int32)
+    far = np.empty(max(0, C - _GAP_CAP - 1), dtype=np.int32)
+    has_far = C > _GAP_CAP + 1
     for i in range(1, n + 1):
         ch = q[i - 1]
         sub = subs.get(ch)
         if sub is None:
-            sub = np.where(sa == ord(ch), _MATCH, _MISMATCH).astype(np.int32)
+            sub = np.where(codes == ord(ch), np.int32(_MATCH), sub_base).astype(np.int32, copy=False)
             subs[ch] = sub
-        hp, h, f, e = H[i - 1], H[i], F[i], E[i]
+        hp, h = H[i - 1], H[i]
+        # F (a gap in the source: quotation characters unmatched), linear cost
         np.subtract(hp, _GAP_OPEN, out=f)
-        np.subtract(F[i - 1], _GAP_EXT, out=tmp)
+        np.subtract(f_prev, _GAP_EXT, out=tmp)
         np.maximum(f, tmp, out=f)
-        np.maximum(f, 0, out=h)
-        np.add(hp[:-1], sub, out=tmp[1:])
+        np.maximum(f, zero, out=h)
+        np.add(hp[:-1], sub[1:], out=tmp[1:])
         np.maximum(h[1:], tmp[1:], out=h[1:])
-        # horizontal gaps: E[j] = max_{k<j} h[k] - open - ext*(j-1-k), a running maximum;
-        # behind an ellipsis (row i) the gap costs nothing
+        # E (source text skipped): E[j] = max_{k<j} h[k] - open - ext*min(j-1-k, cap), a running
+        # maximum; behind an ellipsis (row i) the gap costs nothing
         if i in free_rows:
-            np.maximum.accumulate(h[:-1], out=e[1:])
-        else:
-            # linear cost from every origin, then the capped cost for origins further than the cap
-            # (E[j] = max_k h[k] - open - ext*min(j-1-k, cap); linear under-costs nothing)
-            np.add(h, ext_ramp, out=tmp)
+            np.add(h, off, out=tmp)
             np.maximum.accumulate(tmp[:-1], out=e[1:])
-            np.subtract(e[1:], e_base, out=e[1:])
-            if m > _GAP_CAP + 1:
-                np.maximum.accumulate(h, out=tmp)
-                far = tmp[: m - _GAP_CAP] - cap_cost  # origins k <= j-1-cap, for j = cap+1..m
+            np.subtract(e[1:], off[1:], out=e[1:])
+        else:
+            np.add(h, ramp_off, out=tmp)
+            np.maximum.accumulate(tmp[:-1], out=e[1:])
+            np.subtract(e[1:], ebase_off, out=e[1:])
+            if has_far:
+                np.add(h, off, out=tmp)
+                np.maximum.accumulate(tmp, out=tmp)
+                np.subtract(tmp[: C - _GAP_CAP - 1], far_sub, out=far)
                 np.maximum(e[_GAP_CAP + 1:], far, out=e[_GAP_CAP + 1:])
         np.maximum(h, e, out=h)
-    return H, E, F
+        f, f_prev = f_prev, f
+    return H, starts
 
 
 def _exact(q: str, s: str, gaps: dict[int, tuple[int, int]]) -> list[tuple[str, int, int]] | None:
@@ -264,45 +305,45 @@ def _exact(q: str, s: str, gaps: dict[int, tuple[int, int]]) -> list[tuple[str, 
     return cols
 
 
-def _traceback(q: str, s: str, H: np.ndarray, E: np.ndarray, F: np.ndarray, free_rows: set[int],
+def _gap_cost(i: int, j: int, free_rows: set[int]) -> np.ndarray:
+    """Cost of a gap in row ``i`` from each origin column k < j to column j."""
+    if i in free_rows:
+        return np.zeros(j, dtype=np.int32)
+    ks = np.arange(j, dtype=np.int32)
+    return _GAP_OPEN + _GAP_EXT * np.minimum(j - 1 - ks, _GAP_CAP)
+
+
+def _traceback(q: str, s: str, H: np.ndarray, free_rows: set[int],
                i: int, j: int) -> list[tuple[str, int, int]]:
     """Columns of the alignment ending at (i, j), in order: ``(op, qi, sj)`` with op in
-    M (match), X (mismatch), I (quotation only, sj = -1), D (source only, qi = -1)."""
+    M (match), X (mismatch), I (quotation only, sj = -1), D (source only, qi = -1).
+
+    Only H is stored: E and F at a cell are recomputed from H's row or column (a running maximum
+    over gap origins), which the traceback needs only where a gap starts.
+    """
     cols: list[tuple[str, int, int]] = []
-    state = "H"
     while i > 0 and j > 0:
-        if state == "H":
-            h = int(H[i, j])
-            if h == 0:
-                break
-            sub = _MATCH if q[i - 1] == s[j - 1] else _MISMATCH
-            if h == int(H[i - 1, j - 1]) + sub:
-                cols.append(("M" if sub == _MATCH else "X", i - 1, j - 1))
-                i -= 1
-                j -= 1
-            elif h == int(E[i, j]):
-                state = "E"
-            else:
-                state = "F"
-        elif state == "E":
-            # find where this gap opened: the nearest origin k whose score explains E[i, j]
-            e = int(E[i, j])
-            ks = np.arange(j, dtype=np.int32)
-            if i in free_rows:
-                cost = np.zeros(j, dtype=np.int32)
-            else:
-                cost = _GAP_OPEN + _GAP_EXT * np.minimum(j - 1 - ks, _GAP_CAP)
-            hits = np.flatnonzero(H[i, :j] - cost == e)
-            k = int(hits[-1]) if hits.size else j - 1
+        h = int(H[i, j])
+        if h == 0:
+            break
+        sub = _MATCH if q[i - 1] == s[j - 1] else _MISMATCH
+        if h == int(H[i - 1, j - 1]) + sub:
+            cols.append(("M" if sub == _MATCH else "X", i - 1, j - 1))
+            i -= 1
+            j -= 1
+            continue
+        row = H[i, :j] - _gap_cost(i, j, free_rows)
+        if h == int(row.max()):  # E: source text skipped; the nearest origin that explains it
+            k = int(np.flatnonzero(row == h)[-1])
             cols.extend(("D", -1, t) for t in range(j - 1, k - 1, -1))
             j = k
-            state = "H"
-        else:
-            f = int(F[i, j])
-            cols.append(("I", i - 1, -1))
-            if f == int(H[i - 1, j]) - _GAP_OPEN:
-                state = "H"
-            i -= 1
+            continue
+        # F: quotation text unmatched, from the nearest row that explains it
+        ks = np.arange(i, dtype=np.int32)
+        col = H[:i, j] - (_GAP_OPEN + _GAP_EXT * (i - 1 - ks))
+        k = int(np.flatnonzero(col == int(col.max()))[-1])
+        cols.extend(("I", r, -1) for r in range(i - 1, k - 1, -1))
+        i = k
     cols.reverse()
     return cols
 
@@ -312,46 +353,115 @@ Cols = list[tuple[str, int, int]]
 
 def align(quote: str, source: str) -> Alignment:
     """Align ``quote`` against ``source`` (a passage: one or a few paragraphs joined)."""
+    return align_many(quote, [source])[0]
+
+
+def _no_alignment(quote: str) -> Alignment:
+    return Alignment(0.0, 0, 0, [{"op": "insert", "quote": quote, "source": ""}] if quote else [], False)
+
+
+def align_many(quote: str, sources: Sequence[str],
+               contents: Sequence[tuple[str, list[int]]] | None = None) -> list[Alignment]:
+    """``align(quote, s)`` for each passage ``s``, the same results, in less time.
+
+    Why: a quotation traced in a large corpus has a couple of dozen candidate passages; those that
+    need the dynamic programme share one batched programme (see ``_dp_batch``) instead of paying
+    numpy's per-call overhead once per passage. ``contents``: ``content_chars`` of each passage,
+    when the caller has them already.
+    """
     q, qpos, gaps = _quote_content(quote)
-    s_all, spos_all = content_chars(source)
-    none = Alignment(0.0, 0, 0, [{"op": "insert", "quote": quote, "source": ""}] if quote else [], False)
-    if not q or not s_all:
-        return none
-    cols = _exact(q, s_all, gaps)
-    if cols is None and not gaps and len(q) >= 8:
-        cols = _near_exact(q, s_all)
-    if cols is None:
-        local = _local(q, s_all, gaps)
-        cols = local if local is not None else _chunked(q, s_all, gaps)
-    if not cols or not any(c[1] >= 0 for c in cols) or not any(c[2] >= 0 for c in cols):
-        return none
-    return _build(quote, source, q, qpos, spos_all, gaps, cols)
+    if contents is None:
+        contents = [content_chars(s) for s in sources]
+    out: list[Alignment] = [_no_alignment(quote) for _ in sources]
+    if not q:
+        return out
+    cols_of: dict[int, Cols] = {}
+    pending: list[int] = []
+    for k, (s_all, _) in enumerate(contents):
+        if not s_all:
+            continue
+        cols = _exact(q, s_all, gaps)
+        if cols is None and not gaps and len(q) >= 8:
+            cols = _near_exact(q, s_all)
+        if cols is None:
+            pending.append(k)
+        else:
+            cols_of[k] = cols
+    if pending:
+        local = _local_many(q, [contents[k][0] for k in pending], gaps)
+        for k, got in zip(pending, local, strict=True):
+            cols_of[k] = got if got is not None else _chunked(q, contents[k][0], gaps)
+    for k, cols in cols_of.items():
+        if cols and any(c[1] >= 0 for c in cols) and any(c[2] >= 0 for c in cols):
+            out[k] = _build(quote, sources[k], q, qpos, contents[k][1], gaps, cols)
+    return out
 
 
 def _local(q: str, s_all: str, gaps: dict[int, tuple[int, int]]) -> Cols | None:
-    """The best local alignment of ``q`` in ``s_all`` (source indices into ``s_all``); ``[]`` when
-    nothing aligns, None when the problem is too big for one matrix."""
+    return _local_many(q, [s_all], gaps)[0]
+
+
+def _local_many(q: str, sources: list[str], gaps: dict[int, tuple[int, int]]) -> list[Cols | None]:
+    """The best local alignment of ``q`` in each of ``sources`` (source indices into it); ``[]``
+    when nothing aligns, None when the problem is too big for one matrix."""
     free_rows = set(gaps)
-    margin = len(q) // 4 + 30
-    while True:
-        lo, hi = _window(q, s_all, gaps, margin)
-        if len(q) * (hi - lo) > _MAX_CELLS:
-            return None
-        s = s_all[lo:hi]
-        H, E, F = _dp(q, s, free_rows)
-        flat = int(np.argmax(H))
-        bi, bj = divmod(flat, H.shape[1])
-        if int(H[bi, bj]) <= 0:
-            return []
-        cols = _traceback(q, s, H, E, F, free_rows, bi, bj)
-        s_idx = [c[2] for c in cols if c[2] >= 0]
-        # an alignment that runs into the edge of a narrowed window may continue beyond it
-        touches = (lo > 0 and s_idx[0] < 8) or (hi < len(s_all) and s_idx[-1] >= len(s) - 8)
-        weak = int(H[bi, bj]) < _MATCH * len(q) // 5  # not this quotation's source anyway
-        if not touches or weak or (lo == 0 and hi == len(s_all)):
-            break
-        margin *= 4
-    return _extend(q, s_all, [(t, qi, sj + lo if sj >= 0 else -1) for t, qi, sj in cols])
+    out: list[Cols | None] = [None] * len(sources)
+    margin = [len(q) // 4 + 30] * len(sources)
+    todo = list(range(len(sources)))
+    while todo:
+        jobs: list[tuple[int, int, int]] = []
+        for k in todo:
+            lo, hi = _window(q, sources[k], gaps, margin[k])
+            if len(q) * (hi - lo) <= _MAX_CELLS:
+                jobs.append((k, lo, hi))
+        found = _sw_many(q, [sources[k][lo:hi] for k, lo, hi in jobs], free_rows)
+        todo = []
+        for (k, lo, hi), res in zip(jobs, found, strict=True):
+            s_all = sources[k]
+            if res is None:
+                out[k] = []
+                continue
+            best, cols = res
+            s_idx = [c[2] for c in cols if c[2] >= 0]
+            # an alignment that runs into the edge of a narrowed window may continue beyond it
+            touches = (lo > 0 and s_idx[0] < 8) or (hi < len(s_all) and s_idx[-1] >= hi - lo - 8)
+            weak = best < _MATCH * len(q) // 5  # not this quotation's source anyway
+            if not touches or weak or (lo == 0 and hi == len(s_all)):
+                out[k] = _extend(q, s_all, [(t, qi, sj + lo if sj >= 0 else -1) for t, qi, sj in cols])
+            else:
+                margin[k] *= 4
+                todo.append(k)
+    return out
+
+
+def _sw_many(q: str, segs: list[str], free_rows: set[int]) -> list[tuple[int, Cols] | None]:
+    """(best score, columns) of the best local alignment of ``q`` in each passage, None when nothing
+    scores above zero; the passages go through ``_dp_batch`` in batches of bounded size."""
+    out: list[tuple[int, Cols] | None] = [None] * len(segs)
+    n = len(q)
+    batch: list[int] = []
+    cells = 0
+
+    def run() -> None:
+        H, starts = _dp_batch(q, [segs[k] for k in batch], free_rows)
+        for k, c0 in zip(batch, starts, strict=True):
+            w = len(segs[k]) + 1
+            view = H[:, c0:c0 + w]
+            bi, bj = divmod(int(np.argmax(view)), w)
+            best = int(view[bi, bj])
+            if best > 0:
+                out[k] = best, _traceback(q, segs[k], view, free_rows, bi, bj)
+
+    for k, s in enumerate(segs):
+        w = len(s) + 1
+        if batch and (cells + n * w > _BATCH_CELLS or len(batch) >= _MAX_BATCH):
+            run()
+            batch, cells = [], 0
+        batch.append(k)
+        cells += n * w
+    if batch:
+        run()
+    return out
 
 
 def _chunked(q: str, s_all: str, gaps: dict[int, tuple[int, int]]) -> Cols:
