@@ -91,3 +91,11 @@ def test_date_functions_never_raise_and_give_valid_iso(s: str) -> None:
     for start, end, found in find_dates(s, reference_year=2020):
         assert 0 <= start < end <= len(s)
         assert len(found) in (4, 7, 10)
+
+
+def test_non_finite_numbers_are_not_dates() -> None:
+    # JSON readers accept Infinity and NaN (Python's json does): a record's date may be one
+    from lunshu.dates import parse_date
+
+    for v in (float("inf"), float("-inf"), float("nan"), 1e300, -1e300):
+        assert parse_date(v) is None

@@ -8,6 +8,7 @@ Every function here prefers *no* date to a wrong one: a value that is not clearl
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -164,7 +165,7 @@ def parse_date(value: object) -> str | None:
 
 
 def _parse_number(value: float, digits: str | None = None) -> str | None:
-    if isinstance(value, float) and not value.is_integer() and value < 1e9:
+    if isinstance(value, float) and (not math.isfinite(value) or not value.is_integer() and value < 1e9):
         return None
     n = int(value)
     if YEAR_MIN <= n <= YEAR_MAX:
