@@ -70,24 +70,8 @@ def _pieces(quote: str) -> list[str]:
 
 
 def _lookup_expr(folded: str) -> str:
-    """An FTS5 expression for the paragraphs containing ``folded``: its non-overlapping trigrams,
-    NEAR each other, instead of the phrase of every overlapping one (under 5 characters: the phrase).
-
-    Why: a phrase query walks the doclist of each of its trigrams, and a piece's common trigrams
-    (社会主, 的发展 …) have doclists of a fifth of the corpus: a third of the trigrams is a third of
-    the walking. The trigrams still cover every character and must stand within the piece's
-    length, so the rows are those of the phrase in practice (the same rows for every piece of the
-    trace benchmark's queries); a rare extra row is only a candidate, and the alignment judges it.
-    Relies on the index format of ``lunshu.index`` (column ``tri``: one token per 3-character window).
-    """
-    enc = index.encode(folded)
-    if len(enc) < 5:
-        return index.phrase_expr(folded)
-    at = list(range(0, len(enc) - 2, 3))
-    if at[-1] != len(enc) - 3:
-        at.append(len(enc) - 3)
-    terms = " ".join(f'"{enc[i:i + 3]}"' for i in at)
-    return f"tri : NEAR({terms}, {at[-1] - 1})"
+    """The index lookup of one piece: a candidate lead, judged later by the alignment."""
+    return index.near_expr(folded)
 
 
 def _candidates(store: Store, quote: str, exclude_doc: str | None) -> list[tuple[str, int]]:
