@@ -537,19 +537,48 @@ def serve(
     port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port."),
     token: str = typer.Option(None, "--token", envvar="LUNSHU_TOKEN",
                               help="Enable POST /api/ingest for requests carrying this token."),
+    workers: int = typer.Option(1, "--workers", min=1, max=64,
+                                help="Server processes sharing the port (each with its own connections and cache)."),
+    cache_mb: float = typer.Option(None, "--cache-mb", min=0.0,
+                                   help="Memory for cached search answers, per process, in MB "
+                                        "(0: no cache; default $LUNSHU_CACHE_MB, else 32)."),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Serve the web UI and the HTTP JSON API."""
+    import threading
+
     import uvicorn
 
-    from lunshu.web.app import create_app
+    from lunshu.corpus import Corpus
+    from lunshu.web import app as web
+    from lunshu.web.fast import CACHE_ENV
 
-    application = create_app(_db(), token=token)
+    if cache_mb is not None:
+        os.environ[CACHE_ENV] = str(cache_mb)  # read by create_app, here and in every worker
+    if workers == 1:
+        application: Any = web.create_app(_db(), token=token)
+    else:
+        # Workers are new processes started by uvicorn: they find the database and the token in
+        # the environment. The corpus-wide caches are built once, here, not once per worker.
+        db = str(Path(_db()).resolve())
+        os.environ[web.ENV_DB] = db
+        os.environ.pop(web.ENV_TOKEN, None)
+        if token:
+            os.environ[web.ENV_TOKEN] = token
+        threading.Thread(target=web.warm_up, args=(Corpus(db),), name="lunshu-warm-up", daemon=True).start()
+        application = "lunshu.web.app:create_app_from_env"
     if as_json:
         _print_json({"serving": f"http://{host}:{port}/", "db": _db()})
     else:
-        err_console.print(f"lunshu: serving {_db()} on http://{host}:{port}/", markup=False)
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+        err_console.print(f"lunshu: serving {_db()} on http://{host}:{port}/"
+                          + (f" with {workers} worker processes" if workers > 1 else ""), markup=False)
+    if workers == 1:
+        uvicorn.run(application, host=host, port=port, log_level="warning")
+    else:
+        from lunshu.web.serving import NoDelayHTTP
+
+        uvicorn.run(application, host=host, port=port, log_level="warning", workers=workers, factory=True,
+                    http=NoDelayHTTP)
 
 
 from lunshu.load import load_command

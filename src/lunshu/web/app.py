@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
@@ -24,6 +25,7 @@ from lunshu import __version__
 from lunshu.corpus import Corpus
 from lunshu.errors import LunshuError
 from lunshu.web import api, pages
+from lunshu.web.fast import SearchFastPath, cache_bytes_from_env
 
 log = logging.getLogger("lunshu.web")
 
@@ -215,13 +217,22 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+def lunshu_error_response(request: Request, exc: LunshuError) -> Response:
+    headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
+    return _error_response(request, exc.http_status, exc.code, " ".join(str(exc).split()), headers)
+
+
+async def _send_lunshu_error(scope: Scope, receive: Receive, send: Send, exc: LunshuError) -> None:
+    """The error response of the FastAPI handler below, for the search fast path."""
+    await lunshu_error_response(Request(scope), exc)(scope, receive, send)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """One error shape, ``{"error": {"code", "message"}}``, for every failure under /api/."""
 
     async def on_lunshu(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, LunshuError)
-        headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
-        return _error_response(request, exc.http_status, exc.code, " ".join(str(exc).split()), headers)
+        return lunshu_error_response(request, exc)
 
     async def on_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -263,18 +274,40 @@ def warm_up(corpus: Corpus) -> None:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    if app.state.warm:
+    if app.state.warm and app.state.warm_start:
         threading.Thread(target=warm_up, args=(app.state.corpus,), name="lunshu-warm-up", daemon=True).start()
     yield
 
 
+# How `lunshu serve --workers N` hands its settings to the worker processes it starts.
+ENV_DB = "LUNSHU_SERVE_DB"
+ENV_TOKEN = "LUNSHU_SERVE_TOKEN"
+
+
+def create_app_from_env() -> FastAPI:
+    """uvicorn factory for worker processes (``lunshu.web.app:create_app_from_env``).
+
+    The database, the write token and the cache budget come from the environment the parent set;
+    the parent process builds the corpus-wide caches once, so workers only rebuild them after an
+    ingest of their own.
+    """
+    db = os.environ.get(ENV_DB)
+    if not db:
+        raise RuntimeError(f"{ENV_DB} is not set: start workers with `lunshu serve --workers N`")
+    return create_app(db, os.environ.get(ENV_TOKEN) or None, warm_start=False)
+
+
 def create_app(db_path: str, token: str | None = None, *, max_body: int = DEFAULT_MAX_BODY,
-               max_ingest: int = DEFAULT_MAX_INGEST, warm: bool = True) -> FastAPI:
+               max_ingest: int = DEFAULT_MAX_INGEST, warm: bool = True, warm_start: bool = True,
+               cache_bytes: int | None = None, fast_search: bool = True) -> FastAPI:
     """The whole server over the database at ``db_path``.
 
     ``token`` enables ``POST /api/ingest`` for requests that carry it (``Authorization: Bearer``);
     without it the server only reads. ``warm`` builds the corpus-wide caches in the background at
-    startup (when the server runs its lifespan).
+    startup (when the server runs its lifespan, unless ``warm_start`` is off) and after an ingest.
+    ``cache_bytes`` bounds the cache of search answers (0: none; default ``$LUNSHU_CACHE_MB``,
+    else 32 MB). ``fast_search=False`` leaves every search to the FastAPI route, the reference
+    the fast path is tested against (and then nothing is cached).
     """
     app = FastAPI(
         title="lunshu",
@@ -290,10 +323,14 @@ def create_app(db_path: str, token: str | None = None, *, max_body: int = DEFAUL
     app.state.token = token or None
     app.state.db_path = db_path
     app.state.warm = warm
+    app.state.warm_start = warm_start
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    if fast_search:
+        app.add_middleware(SearchFastPath, corpus=app.state.corpus, on_error=_send_lunshu_error,
+                           cache_bytes=cache_bytes_from_env() if cache_bytes is None else cache_bytes)
     app.add_middleware(CatchAll)
     app.add_middleware(BodyLimit, default=max_body, limits={"/api/ingest": max_ingest})
     app.add_middleware(SecurityHeaders)
