@@ -359,7 +359,7 @@ def main() -> int:
 
 def render(d: dict[str, Any]) -> str:
     c, p = d["corpus"], d["pipeline"]
-    ok_rate = p["chars_rate_wall"] >= TARGET_RATE
+    ok_rate = p.get("chars_rate_wall", 0) >= TARGET_RATE
     fts_rate = d["references"]["SQLite FTS5 trigram insert"]["rate_wall"]
     ok_ratio = fts_rate / p["rate_wall"] <= TARGET_FTS_RATIO
     lines = [

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import CORPORA, EXAMPLES, ROOT, requires_shared, run_cli
+
 from lunshu import Corpus, index
 
 BAD = ROOT / "tests" / "bad_input" / "files"
