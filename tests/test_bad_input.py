@@ -507,15 +507,24 @@ def test_stdin_json_with_lone_surrogate_and_bad_bytes(tmp_path: Path) -> None:
     assert out["added"] + len(out["failed"]) >= 1
 
 
-def test_interrupt_signal_leaves_a_clean_error(tmp_path: Path) -> None:
-    """SIGINT (Ctrl-C) during an ingest: exit 130 with one line, no traceback."""
+@pytest.mark.parametrize("group", [False, True], ids=["main-process", "process-group"])
+def test_interrupt_signal_leaves_a_clean_error(tmp_path: Path, group: bool) -> None:
+    """SIGINT during an ingest: exit 130 with one line, no traceback — sent to the main process, or
+    to the whole process group as Ctrl-C in a terminal does (the worker processes get it too)."""
     f = tmp_path / "many.jsonl"
     f.write_text("".join(json.dumps({"text": f"第{i}条正文，内容足够长以便持续一会儿。" * 5}, ensure_ascii=False) + "\n"
-                         for i in range(20000)), encoding="utf-8")
+                         for i in range(60000)), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "LUNSHU_DEBUG"}
     p = subprocess.Popen([sys.executable, "-m", "lunshu.cli", "--db", str(tmp_path / "i.db"), "ingest", str(f)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    timer = threading.Timer(3.0, lambda: p.send_signal(signal.SIGINT))
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=group)
+
+    def interrupt() -> None:
+        if group:
+            os.killpg(p.pid, signal.SIGINT)
+        else:
+            p.send_signal(signal.SIGINT)
+
+    timer = threading.Timer(2.0, interrupt)
     timer.start()
     try:
         _out, err = p.communicate(timeout=TIMEOUT)
