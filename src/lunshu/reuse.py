@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from datasketch import MinHash, MinHashLSH
 from rapidfuzz import fuzz
 
@@ -96,29 +97,76 @@ def confirm(a: str, b: str) -> float | None:
     return float(score) / 100.0
 
 
+def lsh_params() -> tuple[int, int, list[tuple[int, int]]]:
+    """Bands, rows per band and band ranges exactly as datasketch's MinHashLSH chooses them."""
+    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    return int(lsh.b), int(lsh.r), [(int(s), int(e)) for s, e in lsh.hashranges]
+
+
+def signatures(texts: list[str], chunk: int = 10_000) -> np.ndarray:
+    """MinHash values of each sentence (rows), made in chunks so the objects never pile up."""
+    out = np.empty((len(texts), NUM_PERM), dtype=np.uint64)
+    for a in range(0, len(texts), chunk):
+        for k, m in enumerate(MinHash.bulk([shingles(t) for t in texts[a:a + chunk]], num_perm=NUM_PERM,
+                                           hashfunc=hash32)):
+            out[a + k] = m.hashvalues
+    return out
+
+
+class Bands:
+    """The buckets of datasketch's MinHashLSH as sorted arrays: ``query(i)`` is what
+    ``MinHashLSH.query`` returns for row ``i`` (rows sharing all the values of at least one band).
+
+    Why not MinHashLSH itself: it keeps a bytes key and a set per row and band, about 6 KB per
+    sentence — 10 GB at 100k documents. Here a band costs three int32 arrays.
+    """
+
+    def __init__(self, sigs: np.ndarray, hashranges: list[tuple[int, int]]) -> None:
+        self.tables: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        n = len(sigs)
+        for s, e in hashranges:
+            cols = sigs[:, s:e]
+            order = np.lexsort(cols.T[::-1]).astype(np.int32)
+            srt = cols[order]
+            new = np.ones(n, dtype=bool)
+            if n > 1:
+                new[1:] = np.any(srt[1:] != srt[:-1], axis=1)
+            del srt
+            group_of = np.empty(n, dtype=np.int32)
+            group_of[order] = np.cumsum(new, dtype=np.int64) - 1
+            bounds = np.append(np.flatnonzero(new), n).astype(np.int32)
+            self.tables.append((order, group_of, bounds))
+
+    def query(self, i: int) -> set[int]:
+        out: set[int] = set()
+        for order, group_of, bounds in self.tables:
+            g = group_of[i]
+            a, b = bounds[g], bounds[g + 1]
+            if b - a == 1:
+                out.add(i)
+            else:
+                out.update(order[a:b].tolist())
+        return out
+
+
 def sentence_pairs(units: list[Unit]) -> Iterator[tuple[int, int, float]]:
     """Confirmed near-duplicate sentence pairs across different documents: (i, j, score 0..1)."""
     if len(units) < 2:
         return
-    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    mhs = MinHash.bulk([shingles(u.text) for u in units], num_perm=NUM_PERM, hashfunc=hash32)
     exact: dict[str, list[int]] = defaultdict(list)
     for i, u in enumerate(units):
         exact[u.text].append(i)
-    keys: dict[int, int] = {}
-    with lsh.insertion_session() as session:
-        for i, u in enumerate(units):
-            if exact[u.text][0] != i:
-                continue  # identical sentences are linked directly below
-            keys[i] = i
-            session.insert(i, mhs[i], check_duplication=False)
+    reps = [g[0] for g in exact.values()]  # identical sentences are linked directly below
+    reps.sort()
+    bands = Bands(signatures([units[i].text for i in reps]), lsh_params()[2])
     seen: set[tuple[int, int]] = set()
-    for i in keys:
+    for ri, i in enumerate(reps):
         group = exact[units[i].text]
-        candidates = lsh.query(mhs[i])
+        candidates = bands.query(ri)
         if len(candidates) > MAX_BUCKET:
             continue
-        for j in candidates:
+        for rj in candidates:
+            j = reps[rj]
             if j <= i:
                 continue
             confirmed = confirm(units[i].text, units[j].text)

@@ -367,13 +367,10 @@ Para = tuple[str, int]
 
 
 def lsh_params() -> tuple[int, int, list[tuple[int, int]]]:
-    """Bands and rows exactly as datasketch's MinHashLSH chooses them for the embedded threshold."""
-    from datasketch import MinHashLSH
-
+    """Bands and rows exactly as the embedded path uses them (datasketch's choice for its threshold)."""
     from lunshu import reuse
 
-    lsh = MinHashLSH(threshold=reuse.LSH_THRESHOLD, num_perm=reuse.NUM_PERM)
-    return int(lsh.b), int(lsh.r), [(int(s), int(e)) for s, e in lsh.hashranges]
+    return reuse.lsh_params()
 
 
 def _units(rows: Iterable[Any]) -> Iterator[tuple[str, UnitKey]]:
