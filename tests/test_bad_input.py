@@ -516,7 +516,9 @@ def test_interrupt_signal_leaves_a_clean_error(tmp_path: Path, group: bool) -> N
                          for i in range(60000)), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "LUNSHU_DEBUG"}
     p = subprocess.Popen([sys.executable, "-m", "lunshu.cli", "--db", str(tmp_path / "i.db"), "ingest", str(f)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=group)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=group,
+                         # a suite started in the background (`cmd &`) inherits SIGINT ignored
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # noqa: PLW1509
 
     def interrupt() -> None:
         if group:
