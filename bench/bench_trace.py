@@ -355,9 +355,7 @@ def report(results: list[dict[str, Any]], scan: dict[str, Any] | None, quick: bo
                        "it is for a server that has been answering for a while ("
                        + "; ".join(f"{r['size']:,} paragraphs: {r['db_mb']:.0f} MB in {r['warm_read_s']:.1f} s"
                                    for r in warm)
-                       + "); the *first query* column is the first trace on a fresh connection after that. With a "
-                       "cold cache the 1M-paragraph p95 was 57 ms wall (26 ms CPU) in an earlier run: the "
-                       "difference is reading the file.")]
+                       + "); the *first query* column is the first trace on a fresh connection after that.")]
     return "\n".join(lines)
 
 

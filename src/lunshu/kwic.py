@@ -57,14 +57,7 @@ def _pids_in_date_order(store: Store, folded: str, filters: dict[str, Any]) -> I
     """
     conn = store.conn
     plan = make_plan(store, index.phrase_expr(folded), need_doc=True, **filters)
-    lo = max(plan.lo, index.year_keys(1, 1)[0])
-    while lo <= plan.hi:
-        frm, args = plan.sql(lo=lo)
-        row = conn.execute(f"SELECT {index.TABLE}.rowid {frm} ORDER BY {index.TABLE}.rowid LIMIT 1", args).fetchone()
-        if row is None:
-            break
-        year = int(row[0]) >> index.YEAR_SHIFT
-        lo = index.year_keys(year, year)[1] + 1
+    for year in plan.years(conn, max(plan.lo, index.year_keys(1, 1)[0])):
         yield from _pids_of_year(conn, plan, year)
     if plan.lo == 0:
         yield from _pids_of_year(conn, plan, 0)

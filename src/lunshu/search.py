@@ -22,7 +22,7 @@ from __future__ import annotations
 import html
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +75,19 @@ class Plan:
         a = max(self.lo, lo if lo is not None else self.lo)
         b = min(self.hi, hi if hi is not None else self.hi)
         return f"FROM {frm} WHERE " + " AND ".join(where), [self.match, a, b, *self.args]
+
+    def years(self, conn: sqlite3.Connection, lo: int | None = None) -> Iterator[int]:
+        """The years with matches, oldest first from row id ``lo``: one seek each, since row ids
+        start with the year, so a caller reads only the years it needs."""
+        lo = self.lo if lo is None else lo
+        while lo <= self.hi:
+            frm, args = self.sql(lo=lo)
+            row = conn.execute(f"SELECT {T}.rowid {frm} ORDER BY {T}.rowid LIMIT 1", args).fetchone()
+            if row is None:
+                return
+            year = int(row[0]) >> index.YEAR_SHIFT
+            yield year
+            lo = index.year_keys(year, year)[1] + 1
 
 
 def _date_bounds(date_from: str | None, date_to: str | None) -> tuple[int, int] | None:
@@ -133,17 +146,9 @@ def year_counts(conn: sqlite3.Connection, plan: Plan, *, docs: bool = False, lar
         return {int(y): int(n) for y, n in conn.execute(
             f"SELECT {T}.rowid >> {index.YEAR_SHIFT}, {what} {frm} GROUP BY 1", args)}
     counts: dict[int, int] = {}
-    lo = plan.lo
-    while lo <= plan.hi:
-        frm, args = plan.sql(lo=lo)
-        row = conn.execute(f"SELECT {T}.rowid {frm} ORDER BY {T}.rowid LIMIT 1", args).fetchone()
-        if row is None:
-            break
-        year = int(row[0]) >> index.YEAR_SHIFT
-        ylo, yhi = index.year_keys(year, year)
-        frm, args = plan.sql(lo=ylo, hi=yhi)
+    for year in plan.years(conn):
+        frm, args = plan.sql(*index.year_keys(year, year))
         counts[year] = int(conn.execute(f"SELECT {what} {frm}", args).fetchone()[0])
-        lo = yhi + 1
     return counts
 
 

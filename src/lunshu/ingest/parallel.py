@@ -174,12 +174,10 @@ def build_all(items: Iterable[Item], jobs: int, folder: index.Folder) -> Iterato
                 if isinstance(entry, BaseException):
                     raise entry
                 chunk, fut = entry
-                done: list[Built] | None = None
-                if fut is not None:
-                    try:
-                        done = fut.result()
-                    except BrokenProcessPool:  # a worker died (killed, out of memory): build it here
-                        done = None
+                try:
+                    done = fut.result() if fut is not None else None
+                except BrokenProcessPool:  # a worker died (killed, out of memory): build it here
+                    done = None
                 yield from done if done is not None else [_built(item, None) for item in chunk]
         finally:
             stop.set()

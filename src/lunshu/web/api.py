@@ -25,12 +25,16 @@ from lunshu.corpus import Corpus, to_jsonable
 from lunshu.errors import AuthError, InputError, LunshuError, QueryError
 from lunshu.web.common import (
     COLLOCATES_COLUMNS,
+    DATE_MAX_CHARS,
     DOCS_COLUMNS,
+    FILTER_MAX_CHARS,
     KEYWORDS_COLUMNS,
     KWIC_COLUMNS,
     QUOTES_COLUMNS,
     REUSE_COLUMNS,
     SEARCH_COLUMNS,
+    SEARCH_MAX_LIMIT,
+    SEARCH_MAX_OFFSET,
     TIMELINE_COLUMNS,
     check_date,
     check_doc_id,
@@ -40,6 +44,7 @@ from lunshu.web.common import (
     opt,
     quote_rows,
     reuse_rows,
+    search,
     timeline_rows,
 )
 
@@ -89,11 +94,11 @@ def get_corpus(request: Request) -> Corpus:
 
 
 CorpusDep = Annotated[Corpus, Depends(get_corpus)]
-FromQ = Annotated[str | None, Query(alias="from", max_length=32, description="Earliest date: YYYY, YYYY-MM or YYYY-MM-DD")]
-ToQ = Annotated[str | None, Query(alias="to", max_length=32, description="Latest date (inclusive)")]
-SpeakerQ = Annotated[str | None, Query(max_length=200, description="Only documents with this speaker")]
-GenreQ = Annotated[str | None, Query(max_length=200, description="speech, report, letter, compilation, ...")]
-SourceQ = Annotated[str | None, Query(max_length=200, description="Source outlet contains this")]
+FromQ = Annotated[str | None, Query(alias="from", max_length=DATE_MAX_CHARS, description="Earliest date: YYYY, YYYY-MM or YYYY-MM-DD")]
+ToQ = Annotated[str | None, Query(alias="to", max_length=DATE_MAX_CHARS, description="Latest date (inclusive)")]
+SpeakerQ = Annotated[str | None, Query(max_length=FILTER_MAX_CHARS, description="Only documents with this speaker")]
+GenreQ = Annotated[str | None, Query(max_length=FILTER_MAX_CHARS, description="speech, report, letter, compilation, ...")]
+SourceQ = Annotated[str | None, Query(max_length=FILTER_MAX_CHARS, description="Source outlet contains this")]
 FormatQ = Annotated[Fmt, Query(description="json (default) or csv")]
 
 
@@ -136,16 +141,14 @@ def api_doc(corpus: CorpusDep, doc_id: str) -> JSONResponse:
 def api_search(corpus: CorpusDep,
                q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY,
                                        description='Terms are ANDed; "a phrase"; a OR b; -term excludes')],
-               limit: Annotated[int, Query(ge=0, le=1000)] = 20,
-               offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+               limit: Annotated[int, Query(ge=0, le=SEARCH_MAX_LIMIT)] = 20,
+               offset: Annotated[int, Query(ge=0, le=SEARCH_MAX_OFFSET)] = 0,
                date_from: FromQ = None, date_to: ToQ = None, speaker: SpeakerQ = None, genre: GenreQ = None,
                source: SourceQ = None, sort: Literal["relevance", "date"] = "relevance",
                by: Literal["paragraph", "doc"] = "paragraph", title_only: bool = False,
                format: FormatQ = "json") -> Response:
-    with guard():
-        result = corpus.search(q, limit=limit, offset=offset, date_from=check_date(date_from, "from"),
-                               date_to=check_date(date_to, "to"), speaker=opt(speaker), genre=opt(genre),
-                               source=opt(source), title_only=title_only, sort=sort, by=by)
+    result = search(corpus, q, limit=limit, offset=offset, date_from=date_from, date_to=date_to, speaker=speaker,
+                    genre=genre, source=source, sort=sort, by=by, title_only=title_only)
     if format == "csv":
         return csv_response([h.to_dict() for h in result.hits], SEARCH_COLUMNS, "search.csv")
     return json_response(result)

@@ -94,6 +94,23 @@ def _simple_date(value: str) -> str | None:
     return f"{y}-{int(mo):02d}-{int(d):02d}"
 
 
+# Bounds of the search parameters: the FastAPI route declares them, the fast path (fast.py) checks them.
+SEARCH_MAX_LIMIT = 1000
+SEARCH_MAX_OFFSET = 10_000_000
+DATE_MAX_CHARS = 32
+FILTER_MAX_CHARS = 200
+
+
+def search(corpus: Any, q: str, *, limit: int, offset: int, date_from: str | None, date_to: str | None,
+           speaker: str | None, genre: str | None, source: str | None, sort: str, by: str,
+           title_only: bool) -> Any:
+    """The one ``Corpus.search`` call of ``GET /api/search``, for the route and its fast path."""
+    with guard():
+        return corpus.search(q, limit=limit, offset=offset, date_from=check_date(date_from, "from"),
+                             date_to=check_date(date_to, "to"), speaker=opt(speaker), genre=opt(genre),
+                             source=opt(source), title_only=title_only, sort=sort, by=by)
+
+
 def check_doc_id(doc_id: str) -> str:
     if not _DOC_ID.match(doc_id):
         raise NotFoundError(f"no document with id {doc_id!r}")

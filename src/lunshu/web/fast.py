@@ -36,7 +36,7 @@ from lunshu.corpus import Corpus, to_jsonable
 from lunshu.errors import LunshuError
 from lunshu.models import SearchHit, SearchResult
 from lunshu.web.api import MAX_QUERY
-from lunshu.web.common import check_date, guard, opt
+from lunshu.web.common import DATE_MAX_CHARS, FILTER_MAX_CHARS, SEARCH_MAX_LIMIT, SEARCH_MAX_OFFSET, search
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -55,7 +55,8 @@ SEARCH_THREADS = max(1, min(64, int(_threads))) if _threads.strip().isdigit() el
 _MAX_Q = MAX_QUERY
 _DIGITS = re.compile(r"[0-9]{1,9}")
 _BOOLS = {"true": True, "1": True, "false": False, "0": False}
-_LIMITED = {"from": 32, "to": 32, "speaker": 200, "genre": 200, "source": 200}
+_LIMITED = {"from": DATE_MAX_CHARS, "to": DATE_MAX_CHARS, "speaker": FILTER_MAX_CHARS, "genre": FILTER_MAX_CHARS,
+            "source": FILTER_MAX_CHARS}
 _SORTS = ("relevance", "date")
 _BYS = ("paragraph", "doc")
 
@@ -81,7 +82,7 @@ def search_key(query_string: bytes) -> SearchKey | None:
     if q is None or not 1 <= len(q) <= _MAX_Q or params.get("format", "json") != "json":
         return None
     nums = []
-    for name, default, top in (("limit", 20, 1000), ("offset", 0, 10_000_000)):
+    for name, default, top in (("limit", 20, SEARCH_MAX_LIMIT), ("offset", 0, SEARCH_MAX_OFFSET)):
         raw = params.get(name)
         if raw is None:
             nums.append(default)
@@ -126,10 +127,8 @@ def result_dict(result: Any) -> Any:
 def run_search(corpus: Corpus, key: SearchKey) -> bytes:
     """The route's call and its response body, byte for byte (starlette's ``JSONResponse.render``)."""
     q, limit, offset, date_from, date_to, speaker, genre, source, sort, by, title_only = key
-    with guard():
-        result = corpus.search(q, limit=limit, offset=offset, date_from=check_date(date_from, "from"),
-                               date_to=check_date(date_to, "to"), speaker=opt(speaker), genre=opt(genre),
-                               source=opt(source), title_only=title_only, sort=sort, by=by)
+    result = search(corpus, q, limit=limit, offset=offset, date_from=date_from, date_to=date_to, speaker=speaker,
+                    genre=genre, source=source, sort=sort, by=by, title_only=title_only)
     return json.dumps(result_dict(result), ensure_ascii=False, allow_nan=False, indent=None,
                       separators=(",", ":")).encode("utf-8")
 
@@ -163,7 +162,7 @@ class ResultCache:
         self.size = 0
         self.hits = 0
         self.misses = 0
-        self._items: OrderedDict[SearchKey, tuple[int, bytes]] = OrderedDict()
+        self._items: OrderedDict[SearchKey, tuple[int, bytes]] = OrderedDict()  # key → (version, body)
         self._lock = threading.Lock()
 
     def get(self, key: SearchKey, version: int) -> bytes | None:
@@ -176,19 +175,22 @@ class ResultCache:
             self.hits += 1
             return item[1]
 
+    @staticmethod
+    def cost(body: bytes) -> int:
+        return len(body) + 200  # the key, the tuple and the dict entry, roughly
+
     def put(self, key: SearchKey, version: int, body: bytes) -> None:
-        cost = len(body) + 200
-        if cost > self.max_bytes // 8:  # one huge page must not flush everything else
+        if self.cost(body) > self.max_bytes // 8:  # one huge page must not flush everything else
             return
         with self._lock:
             old = self._items.pop(key, None)
             if old is not None:
-                self.size -= len(old[1]) + 200
+                self.size -= self.cost(old[1])
             self._items[key] = (version, body)
-            self.size += cost
+            self.size += self.cost(body)
             while self.size > self.max_bytes and self._items:
                 _, (_, dropped) = self._items.popitem(last=False)
-                self.size -= len(dropped) + 200
+                self.size -= self.cost(dropped)
 
 
 class SearchFastPath:

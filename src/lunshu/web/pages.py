@@ -32,6 +32,7 @@ from lunshu.web.common import (
     query_terms,
     render_diff,
     safe_url,
+    search,
     timeline_rows,
 )
 
@@ -121,11 +122,9 @@ def page_search(request: Request, corpus: CorpusDep, q: Annotated[str | None, Qu
                            "filters_open": any(params[k] for k in ("from", "to", "speaker", "genre", "source",
                                                                     "title_only"))}
     if q:
-        def run() -> Any:
-            return corpus.search(q, limit=limit, offset=offset, date_from=check_date(date_from, "from"),
-                                 date_to=check_date(date_to, "to"), speaker=opt(speaker), genre=opt(genre),
-                                 source=opt(source), title_only=title_only, sort=sort, by=by)
-        result, error = attempt(run)
+        result, error = attempt(search, corpus, q, limit=limit, offset=offset, date_from=date_from, date_to=date_to,
+                                speaker=speaker, genre=genre, source=source, sort=sort, by=by,
+                                title_only=title_only)
         ctx.update(result=result, error=error, year_bars=_bars(dict(result.by_year)) if result else [],
                    api=f"/api/search?{qs(params, offset=offset or None)}")
         return render(request, "search.html", status=_status_of(error), **ctx)
