@@ -42,10 +42,13 @@ NAMED = ["的", "发展", "人民", "社会主义", "中国特色社会主义", 
 def ensure_db(n: int, workdir: Path, rebuild: bool) -> tuple[Path, dict[str, Any]]:
     db = workdir / f"synth-{n}.db"
     stats_file = workdir / f"synth-{n}.json"
-    if rebuild or not db.exists() or not stats_file.exists():
+    from lunshu import index
+
+    stale = stats_file.exists() and json.loads(stats_file.read_text()).get("index_version") != index.INDEX_VERSION
+    if rebuild or stale or not db.exists() or not stats_file.exists():
         print(f"building {db} ({n} paragraphs)…", file=sys.stderr)
         stats = synth.build(db, n)
-        stats_file.write_text(json.dumps(stats))
+        stats_file.write_text(json.dumps({"index_version": index.INDEX_VERSION, **stats}))
     return db, json.loads(stats_file.read_text())
 
 

@@ -95,7 +95,10 @@ def test_lookup_expressions_find_the_rows_of_the_phrase(many_sources: Store) -> 
     for p in sorted(pieces):
         phrase = {r[0] for r in conn.execute(sql, (index.phrase_expr(fold(p)),))}
         near = {r[0] for r in conn.execute(sql, (T._lookup_expr(fold(p)),))}
-        assert phrase == near, p
+        if T._PIECE_SPLIT.search(p):  # never a piece of trace's (split at punctuation): only a superset
+            assert phrase <= near, p
+        else:
+            assert phrase == near, p
 
 
 A = "坚持以人民为中心的发展思想"

@@ -22,9 +22,6 @@ from lunshu.store import Store
 
 ProgressFn = Callable[[str, int], None]  # (event, amount): ("files", n) once, then ("file", 1) per file
 
-# a document and its index tokens when a worker made them: (folding version, tokens per paragraph)
-_Built = tuple[Document, "tuple[str, list[tuple[str, str]]] | None"]
-
 _BATCH_DOCS = 400
 # Few, large transactions: each commit writes a new index segment whose cost grows with the
 # distinct trigrams in it, so at 10 M characters 900 k-character transactions cost 1.6x what
@@ -77,13 +74,13 @@ class Corpus:
             progress("files", len(files))
         if jobs is None:
             jobs = auto_jobs(files)
-        folding = index.folder(self.store.conn)
         # with workers, the first transactions are small: the writer starts while they build the rest
         batch_chars = _FIRST_BATCH_CHARS if jobs > 0 else _BATCH_CHARS
-        pending: list[_Built] = []
+        pending: list[Document] = []
         pending_chars = 0
         seen_ids: set[str] = set()
-        for item in build_all(self._records(files, field_map, encoding), jobs, folding):
+        for item in build_all(self._records(files, field_map, encoding), jobs,
+                              meanwhile=lambda: index.warm(self.store.conn)):
             if isinstance(item, str):  # END_OF_FILE
                 if progress:
                     progress("file", 1)
@@ -91,12 +88,12 @@ class Corpus:
             if isinstance(item, IngestFailure):
                 report.failed.append(item)
                 continue
-            doc, toks = item
+            doc = item
             if doc.id in seen_ids:
                 # the same record twice in one run: the later one wins, counted once
-                pending = [d for d in pending if d[0].id != doc.id]
+                pending = [d for d in pending if d.id != doc.id]
             seen_ids.add(doc.id)
-            pending.append((doc, None if toks is None else (folding.version, toks)))
+            pending.append(doc)
             pending_chars += doc.chars
             if len(pending) >= _BATCH_DOCS or pending_chars >= batch_chars:
                 self._flush(pending, report)
@@ -113,14 +110,14 @@ class Corpus:
             yield from read_path(path, field_map, encoding)
             yield END_OF_FILE
 
-    def _flush(self, docs: list[_Built], report: IngestReport) -> None:
+    def _flush(self, docs: list[Document], report: IngestReport) -> None:
         """Write a batch in one transaction; if the store refuses one document, write the batch
         again one document per transaction, so only that document fails."""
         # in date order: the index is keyed by year, so FTS5 then appends instead of starting segments
-        docs = sorted(docs, key=lambda d: d[0].date or "")
+        docs = sorted(docs, key=lambda d: d.date or "")
         try:
             with self.store.transaction() as conn:
-                statuses = [self.store.put(conn, doc, toks) for doc, toks in docs]
+                statuses = [self.store.put(conn, doc) for doc in docs]
         except (sqlite3.DatabaseError, LunshuError, ValueError):
             if len(docs) == 1:
                 raise
@@ -128,12 +125,12 @@ class Corpus:
                 try:
                     self._flush([one], report)
                 except (sqlite3.DatabaseError, LunshuError, ValueError) as exc:
-                    doc = one[0]
+                    doc = one
                     path, _, rec = doc.origin.partition("#")
                     report.failed.append(IngestFailure(path, int(rec) if rec.isdigit() else None,
                                                        f"could not be stored: {exc}"))
             return
-        for (doc, _), status in zip(docs, statuses):
+        for doc, status in zip(docs, statuses):
             setattr(report, status, getattr(report, status) + 1)
             report.doc_ids.append(doc.id)
             report.chars += doc.chars

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -160,12 +160,8 @@ class Store:
         row = self.conn.execute("SELECT content_hash FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return None if row is None else str(row[0])
 
-    def put(self, conn: sqlite3.Connection, doc: Document,
-            tokens: tuple[str, Sequence[tuple[str, str]]] | None = None) -> str:
-        """Insert or replace one document inside the caller's transaction; returns added/updated/unchanged.
-
-        ``tokens``: its paragraphs' index tokens if a worker made them (see ``index.add``).
-        """
+    def put(self, conn: sqlite3.Connection, doc: Document) -> str:
+        """Insert or replace one document inside the caller's transaction; returns added/updated/unchanged."""
         row = conn.execute("SELECT content_hash FROM documents WHERE id = ?", (doc.id,)).fetchone()
         if row is not None and row[0] == doc.content_hash:
             return "unchanged"
@@ -195,7 +191,7 @@ class Store:
         for i, t in enumerate(doc.paragraphs):
             c = conn.execute("INSERT INTO paragraphs (doc_id, n, text) VALUES (?,?,?)", (doc.id, i + 1, t))
             rows.append((int(c.lastrowid or 0), t))
-        index.add(conn, rows, tokens)
+        index.add(conn, rows)
         return status
 
     def _delete(self, conn: sqlite3.Connection, doc_id: str) -> None:

@@ -3,7 +3,7 @@
 Why: on a large ingest the single SQLite writer (rows and, above all, the search index) is the
 slowest stage, and everything before it — decoding, cleaning, metadata, and the index tokens —
 is pure Python that holds the interpreter lock. Worker processes take that second part, so the
-writer never waits for it; the order of the records is kept, and the main process alone
+writer waits for it as little as possible; the order of the records is kept, and the main process alone
 touches the database, so transactions and crash safety are those of the in-process path.
 
 Workers are used only when they pay for themselves (several cores, a few megabytes of input);
@@ -16,12 +16,11 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from queue import Full, Queue
 
-from lunshu import index
 from lunshu.errors import InputError, LunshuError
 from lunshu.ingest.pipeline import build_document
 from lunshu.models import Document, IngestFailure, RawRecord
@@ -29,10 +28,9 @@ from lunshu.models import Document, IngestFailure, RawRecord
 # What a reader loop yields: a record, a failure, or END_OF_FILE after each file (progress).
 END_OF_FILE = "\0end-of-file"
 Item = RawRecord | IngestFailure | str
-# What comes out: a document with its index tokens (None: the writer makes them), a failure, or
-# END_OF_FILE, in the order of the input.
-Tokens = list[tuple[str, str]]
-Built = tuple[Document, Tokens | None] | IngestFailure | str
+# What comes out: a document, a failure, or END_OF_FILE, in the order of the input. (The index
+# tokens are made by the writer: vectorised, they cost less than sending them between processes.)
+Built = Document | IngestFailure | str
 
 AUTO_MIN_BYTES = 1 << 20  # below this much input, starting workers costs more than it saves
 _CHUNK_CHARS = 200_000  # records per task: enough text that a task is worth sending
@@ -40,9 +38,6 @@ _CHUNK_ITEMS = 200
 # tasks handed out ahead of the writer: enough for it to find a whole transaction's worth ready
 # (corpus._BATCH_CHARS) when it has written the last, few enough to bound memory on any stream
 _WINDOW_TASKS = 24
-
-_folder: index.Folder | None = None
-
 
 def build_record(raw: RawRecord) -> Document:
     """``build_document`` with every failure turned into an InputError naming the record."""
@@ -57,20 +52,16 @@ def build_record(raw: RawRecord) -> Document:
                          path=raw.path, record=raw.record_no) from exc
 
 
-def _built(item: Item, folder: index.Folder | None) -> Built:
+def _built(item: Item) -> Built:
     if not isinstance(item, RawRecord):
         return item
     try:
-        doc = build_record(item)
+        return build_record(item)
     except LunshuError as exc:
         return IngestFailure(item.path, item.record_no, exc.message)
-    toks = [index.tokens(folder, p) for p in doc.paragraphs] if folder is not None else None
-    return doc, toks
 
 
-def _init_worker(folder: index.Folder, parent: int) -> None:
-    global _folder
-    _folder = folder
+def _init_worker(parent: int) -> None:
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
 
 
@@ -82,7 +73,7 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def _build_chunk(chunk: list[Item]) -> list[Built]:
-    return [_built(item, _folder) for item in chunk]
+    return [_built(item) for item in chunk]
 
 
 def auto_jobs(paths: Iterable[str]) -> int:
@@ -118,16 +109,18 @@ def _chunks(items: Iterable[Item]) -> Iterator[list[Item]]:
         yield chunk
 
 
-def build_all(items: Iterable[Item], jobs: int, folder: index.Folder) -> Iterator[Built]:
+def build_all(items: Iterable[Item], jobs: int, meanwhile: Callable[[], None] | None = None) -> Iterator[Built]:
     """Every item built, in input order; with ``jobs`` > 0 in that many worker processes.
 
-    Documents built by workers come with their index tokens (made with ``folder``, the folding
-    of the database they are written to). A feeder thread reads and hands out work while the
+    ``meanwhile`` runs once the workers have their first tasks (the caller's own set-up, done
+    while they work). A feeder thread reads and hands out work while the
     caller writes, so building and writing overlap; at most ``_WINDOW_TASKS`` tasks wait.
     """
     if jobs <= 0:
+        if meanwhile is not None:
+            meanwhile()
         for item in items:
-            yield _built(item, None)
+            yield _built(item)
         return
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
@@ -136,7 +129,7 @@ def build_all(items: Iterable[Item], jobs: int, folder: index.Folder) -> Iterato
     stop = threading.Event()
 
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-                               initargs=(folder, os.getpid()))
+                               initargs=(os.getpid(),))
     try:
 
         def put(entry: tuple[list[Item], Future[list[Built]] | None] | BaseException | None) -> bool:
@@ -166,6 +159,8 @@ def build_all(items: Iterable[Item], jobs: int, folder: index.Folder) -> Iterato
 
         feeder = threading.Thread(target=feed, name="lunshu-ingest-feeder", daemon=True)
         feeder.start()
+        if meanwhile is not None:
+            meanwhile()
         try:
             while True:
                 entry = queue.get()
@@ -178,7 +173,7 @@ def build_all(items: Iterable[Item], jobs: int, folder: index.Folder) -> Iterato
                     done = fut.result() if fut is not None else None
                 except BrokenProcessPool:  # a worker died (killed, out of memory): build it here
                     done = None
-                yield from done if done is not None else [_built(item, None) for item in chunk]
+                yield from done if done is not None else [_built(item) for item in chunk]
         finally:
             stop.set()
             feeder.join()
