@@ -121,11 +121,10 @@ class Corpus:
         except (sqlite3.DatabaseError, LunshuError, ValueError):
             if len(docs) == 1:
                 raise
-            for one in docs:
+            for doc in docs:
                 try:
-                    self._flush([one], report)
+                    self._flush([doc], report)
                 except (sqlite3.DatabaseError, LunshuError, ValueError) as exc:
-                    doc = one
                     path, _, rec = doc.origin.partition("#")
                     report.failed.append(IngestFailure(path, int(rec) if rec.isdigit() else None,
                                                        f"could not be stored: {exc}"))

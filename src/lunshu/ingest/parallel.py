@@ -1,10 +1,10 @@
 """Building documents in worker processes while the main process writes them.
 
 Why: on a large ingest the single SQLite writer (rows and, above all, the search index) is the
-slowest stage, and everything before it — decoding, cleaning, metadata, and the index tokens —
-is pure Python that holds the interpreter lock. Worker processes take that second part, so the
-writer waits for it as little as possible; the order of the records is kept, and the main process alone
-touches the database, so transactions and crash safety are those of the in-process path.
+slowest stage, and everything before it — decoding, cleaning, metadata — is pure Python that
+holds the interpreter lock. Worker processes take that second part, so the writer waits for it
+as little as possible; the order of the records is kept, and the main process alone touches
+the database, so transactions and crash safety are those of the in-process path.
 
 Workers are used only when they pay for themselves (several cores, a few megabytes of input);
 small ingests and the tests of the pipeline stay in one process.
