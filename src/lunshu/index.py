@@ -12,13 +12,13 @@ table holds two columns of tokens we make ourselves from the *folded* text:
   those of the text;
 - ``uni``: every character, with positions, answering 1-character terms and 2-character phrases.
 
-A phrase without punctuation is a ``tri`` phrase, as before; a phrase with some is the ``uni``
-phrase of all its characters (exact), ANDed with the ``tri`` phrases of its runs between
-punctuation (they only narrow what FTS5 has to walk).
+A phrase without punctuation is a ``tri`` phrase; a phrase with some is the ``uni`` phrase of
+all its characters (exact), ANDed with the ``tri`` phrases of its runs between punctuation (they
+only narrow what FTS5 has to walk).
 
 Both columns use the ``ascii`` tokenizer, which keeps any non-ASCII byte inside a token; the
 few ASCII characters that it would treat as separators are mapped to private-use code points
-first, so a token is always exactly one (or three) characters of text. No stage verifies hits
+first, so a token is always exactly one (or three) characters of text (or ``GAP``). No stage verifies hits
 against the text: the index is exact by construction for the folded text.
 
 Folding is one character to one character (lengths never change, so offsets found in the folded

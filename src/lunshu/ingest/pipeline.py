@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lunshu import clean, metadata
 from lunshu.errors import InputError, LunshuError
 from lunshu.ingest.decode import display_path, safe_document, safe_line
 from lunshu.ingest.readers import READERS, sniff_stdin_reader
@@ -138,6 +137,10 @@ def build_document(raw: RawRecord) -> Document:
     chash = content_hash(raw)
     if raw.body_format == "lunshu":
         return _checked(safe_document(_from_export(raw, doc_id, origin, chash)), raw)
+    # imported here: with worker processes the writing process never needs these two (their
+    # regular expressions cost 65 ms to compile, before the workers could start)
+    from lunshu import clean, metadata
+
     cleaned = clean.clean_body(raw.body, raw.body_format)
     meta, paragraphs = metadata.extract(cleaned.paragraphs, raw.fields)
     if not paragraphs:
