@@ -175,3 +175,76 @@ def test_killed_ingest_leaves_no_workers(tmp_path: Path) -> None:
                  Path(f"/proc/{w}/stat").read_text().rsplit(")", 1)[1].split()[0]]
         time.sleep(0.1)
     assert not alive, f"workers {alive} outlived the killed ingest"
+
+
+_IDLE_WORKER = r"""
+import sys, time
+from lunshu.ingest.parallel import build_all
+from lunshu.models import RawRecord
+
+def items():
+    yield RawRecord("sample.txt", None, {"title": "样例"}, "样例正文，一段足够长的文字。" * 3000)  # a whole task
+    time.sleep(3)  # the worker has nothing to do meanwhile
+
+try:
+    for _ in build_all(items(), 1):
+        print("built", flush=True)
+except KeyboardInterrupt:
+    print("interrupted", file=sys.stderr)
+    sys.exit(130)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_ctrl_c_while_a_worker_waits_prints_no_traceback() -> None:
+    """Ctrl-C goes to the whole process group; a worker idle between tasks must not print a traceback."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-c", _IDLE_WORKER], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True, cwd=ROOT,
+                            # a suite started in the background (`cmd &`) inherits SIGINT ignored
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # noqa: PLW1509
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == b"built\n"
+    deadline = time.monotonic() + 10
+    while len(_children(proc.pid)) < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)  # the worker is back waiting for a task
+    os.killpg(proc.pid, signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert b"Traceback" not in err and err.strip() == b"interrupted", err
+
+
+def test_ctrl_c_while_stdin_is_idle(tmp_path: Path) -> None:
+    """`producer | lunshu ingest -`, the producer stalls, Ctrl-C (which ends the producer too, so
+    the pipe closes): the ingest exits at once with 130 and one line, whatever the worker was doing."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "lunshu.cli", "--db", str(tmp_path / "s.db"), "ingest", "-q",
+                             "--jobs", "1", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # noqa: PLW1509
+    assert proc.stdin is not None
+    proc.stdin.write((json.dumps({"title": "样例", "text": "样例正文，一段足够长的文字。" * 3000},
+                                 ensure_ascii=False) + "\n").encode())
+    proc.stdin.flush()
+    time.sleep(3)  # read, built by the worker, waiting in the writer for more
+    t = time.monotonic()
+    os.killpg(proc.pid, signal.SIGINT)
+    proc.stdin.close()  # the producer, in the same terminal's process group, is gone too
+    proc.wait(timeout=30)
+    waited = time.monotonic() - t
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    assert proc.returncode == 130, err
+    assert err.strip() == b"lunshu: interrupted", err
+    assert waited < 10, f"the interrupted ingest took {waited:.1f} s to exit"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -62,6 +63,9 @@ def _built(item: Item) -> Built:
 
 
 def _init_worker(parent: int) -> None:
+    # Ctrl-C reaches the whole process group: the writer alone handles it (and shuts the pool
+    # down); a worker waiting for its next task would otherwise die with a traceback on stderr.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
 
 
