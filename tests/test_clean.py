@@ -292,3 +292,11 @@ def test_broken_html_loses_no_text() -> None:
             "</div></div></span><p>第三段。<table><tr><td>表格里的字</div>")
     assert clean_body(page, "html").paragraphs == ["第一段。", "第二段。续。", "第三段。", "表格里的字"]
     assert clean_body('<div class="share">未闭合<p>正文。', "html").paragraphs == ["未闭合", "正文。"]
+
+
+def test_text_left_after_a_caption_is_normalised_like_any_paragraph() -> None:
+    """Found by hypothesis: what follows a cut caption went unnormalised, so a second cleaning
+    changed it (a spaced name joined only the second time)."""
+    once = clean_body("新华社记者 李涛 摄网 网").paragraphs
+    assert once == ["网网"]
+    assert clean_body("\n\n".join(once)).paragraphs == once

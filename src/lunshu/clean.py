@@ -647,6 +647,11 @@ def clean_body(body: str, body_format: str = "text") -> Cleaned:
             continue
         if "摄" in p or "供图" in p or "图片来源" in p or "新华社发" in p:
             for piece in _cut_caption(p, removed):
+                # what is left once a caption is cut is a paragraph of its own: normalised as one
+                # ("…摄网 网" leaves "网 网", a spaced name), so cleaning twice changes nothing
+                piece = _normalize(piece, removed)
+                if not piece:
+                    continue
                 rule = _noise_rule(piece)
                 if rule:
                     removed.append(Removal(rule, piece))

@@ -18,8 +18,8 @@ only narrow what FTS5 has to walk).
 
 Both columns use the ``ascii`` tokenizer, which keeps any non-ASCII byte inside a token; the
 few ASCII characters that it would treat as separators are mapped to private-use code points
-first, so a token is always exactly one (or three) characters of text (or ``GAP``). No stage verifies hits
-against the text: the index is exact by construction for the folded text.
+first, so a token is always exactly one (or three) characters of text, or ``GAP``. No stage
+verifies hits against the text: the index is exact by construction for the folded text.
 
 Folding is one character to one character (lengths never change, so offsets found in the folded
 text point at the stored characters): traditional to simplified (OpenCC ``t2s``, one isolated
