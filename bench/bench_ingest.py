@@ -58,10 +58,14 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]
     return res
 
 
-def lunshu_ingest(paths: list[str], db: Path, jobs: int | None = None) -> dict[str, Any]:
-    """One ``lunshu ingest`` process (its worker processes' CPU time and memory counted in)."""
+def remove_db(db: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
+
+
+def lunshu_ingest(paths: list[str], db: Path, jobs: int | None = None) -> dict[str, Any]:
+    """One ``lunshu ingest`` process (its worker processes' CPU time and memory counted in)."""
+    remove_db(db)
     extra = [] if jobs is None else ["--jobs", str(jobs)]
     return measure([sys.executable, "-m", "lunshu.cli", "--db", str(db), "ingest", *paths, "--json", "-q", *extra])
 
@@ -85,12 +89,18 @@ def _timed(fn: Callable[[], None]) -> tuple[float, float]:
     return time.perf_counter() - t, time.process_time() - c
 
 
-def ref_fts5(paragraphs: list[str], tmp: Path) -> tuple[float, float]:
-    db = tmp / "fts.db"
+def bare_fts5(db: Path) -> sqlite3.Connection:
+    """A new database with the reference: a stock FTS5 trigram table, default settings, journaled as ours is."""
+    remove_db(db)
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("CREATE VIRTUAL TABLE f USING fts5(text, tokenize='trigram')")
+    return conn
+
+
+def ref_fts5(paragraphs: list[str], tmp: Path) -> tuple[float, float]:
+    conn = bare_fts5(tmp / "fts.db")
 
     def run() -> None:
         with conn:
@@ -108,13 +118,8 @@ def ref_fts5_of_db(db: Path, tmp: Path, batch: int = 20_000) -> dict[str, float]
     Default FTS5 settings, transactions of ``batch`` paragraphs; only the inserts are timed.
     """
     ref = tmp / "fts-ref.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(ref) + suffix).unlink(missing_ok=True)
     src = sqlite3.connect(db)
-    conn = sqlite3.connect(ref)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute("CREATE VIRTUAL TABLE f USING fts5(text, tokenize='trigram')")
+    conn = bare_fts5(ref)
     wall = cpu = 0.0
     chars = 0
     try:
@@ -129,8 +134,7 @@ def ref_fts5_of_db(db: Path, tmp: Path, batch: int = 20_000) -> dict[str, float]
     finally:
         src.close()
         conn.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(ref) + suffix).unlink(missing_ok=True)
+        remove_db(ref)
     return {"wall": wall, "cpu": cpu, "chars": chars}
 
 
@@ -298,8 +302,7 @@ def big_run(records: list[dict[str, Any]], mb: int, tmp: Path, name: str = "big"
     chars = int(conn.execute("SELECT sum(chars) FROM documents").fetchone()[0] or 0)
     conn.close()
     bare = ref_fts5_of_db(db, tmp)
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(db) + suffix).unlink(missing_ok=True)
+    remove_db(db)
     big.unlink()
     return {"bytes": size, "documents": n_docs, "chars": chars, "wall": r["wall"], "cpu": r["cpu"],
             "peak_rss_mb": r["maxrss_kb"] / 1024, "load_end": list(load), "bare_fts5": bare,
@@ -393,15 +396,18 @@ def main() -> int:
         "ingest: bare FTS5 insert rate / whole-pipeline rate (target ≤ 2)": round(fts_rate / p["rate_wall"], 2),
         "ingest: whole-pipeline rate / 1 M chars/s target (≥ 1 passes)": round(p["chars_rate_wall"] / TARGET_RATE, 2),
     }
-    for key in ("mid", "big"):
-        if key in data and data[key].get("bare_fts5"):
-            m = data[key]
-            data["ratios"][f"ingest {m['chars'] / 1e6:.0f} M chars: whole-pipeline time / bare FTS5 insert time "
-                           "(target ≤ 2)"] = round(m["wall"] / m["bare_fts5"]["wall"], 2)
+    for m in at_scale(data):
+        data["ratios"][f"ingest {m['chars'] / 1e6:.0f} M chars: whole-pipeline time / bare FTS5 insert time "
+                       "(target ≤ 2)"] = round(m["wall"] / m["bare_fts5"]["wall"], 2)
     (RESULTS / "ingest.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     (RESULTS / "ingest.md").write_text(render(data), encoding="utf-8")
     sys.stdout.write(render(data))
     return 0
+
+
+def at_scale(d: dict[str, Any]) -> list[dict[str, Any]]:
+    """The synthetic-JSONL runs that carry their bare FTS5 reference (100 MB, 1 GB)."""
+    return [d[k] for k in ("mid", "big") if k in d and d[k].get("bare_fts5")]
 
 
 def render(d: dict[str, Any]) -> str:
@@ -434,8 +440,8 @@ def render(d: dict[str, Any]) -> str:
         lines += ["", (f"Note: the machine was busy (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at "
                        "the end of the run): wall times include waiting for a core; the per-CPU-second rates are "
                        "the steadier figures.")]
-    scale = [d[k] for k in ("mid", "big") if k in d and d[k].get("bare_fts5")]
-    at_scale = "; ".join(f"{_m(m['chars'])} characters: {_m(m['chars'] / m['wall'])}/s, "
+    scale = at_scale(d)
+    scale_note = "; ".join(f"{_m(m['chars'])} characters: {_m(m['chars'] / m['wall'])}/s, "
                          f"{m['wall'] / m['bare_fts5']['wall']:.2f}× the bare insert's time" for m in scale)
     lines += [
         "",
@@ -443,7 +449,7 @@ def render(d: dict[str, Any]) -> str:
          f"({_m(p.get('chars_rate_wall', 0))} characters/s, {_m(p['rate_wall'])} Han characters/s wall); within 2× "
          f"of the bare FTS5 insert — **{'met' if ok_ratio else 'not met'}** (FTS5 is "
          f"{fts_rate / p['rate_wall']:.2f}× faster, interpreter start and set-up included on our side)."
-         + (f" At scale (table below) — {at_scale}." if at_scale else "")
+         + (f" At scale (table below) — {scale_note}." if scale_note else "")
          + " The writer (rows plus two index columns) is one SQLite connection; the other stages are "
            "hidden behind it by worker processes."),
         "",

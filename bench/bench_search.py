@@ -44,9 +44,11 @@ NAMED = ["的", "发展", "人民", "社会主义", "中国特色社会主义", 
 def ensure_db(n: int, workdir: Path, rebuild: bool) -> tuple[Path, dict[str, Any]]:
     """The synthetic database of ``n`` paragraphs shared with the trace and web benchmarks (bench/out/),
     rebuilt when the index format changed; with ``--workdir``, a private one there."""
-    if workdir == OUT and not rebuild:
+    if workdir == OUT:
         from bench_trace import synth_db
 
+        if rebuild:  # its side file gone, synth_db builds the database again
+            (OUT / f"synth-{n}.json").unlink(missing_ok=True)
         db, info = synth_db(n)
         return db, dict(info["build"])
     db = workdir / f"synth-{n}.db"

@@ -126,7 +126,7 @@ _TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12) | st.s
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_TEXT, max_size=8))
 def test_vectorised_tokens_equal_the_plain_ones(texts: list[str]) -> None:
-    """The writer's numpy tokens are, token for token, those of ``tokens`` (which delete uses)."""
+    """The writer's numpy tokens are, token for token, those of the plain definition ``tokens``."""
     f = index.default_folder()
     many = index.tokens_many(f, texts)
     plain = [index.tokens(f, t) for t in texts]

@@ -311,7 +311,8 @@ def _runs(enc: str) -> list[tuple[int, int]]:
 
 
 def tokens(f: Folder, text: str) -> tuple[str, str]:
-    """The (tri, uni) column values of one paragraph's text, folded with ``f``."""
+    """The (tri, uni) column values of one paragraph's text, folded with ``f``: the plain
+    definition (``tokens_many``, which the writer uses, is tested against it)."""
     enc = encode(f.fold(text))
     return tri_tokens(enc), uni_tokens(enc)
 
@@ -439,12 +440,10 @@ def remove(conn: sqlite3.Connection, rows: Iterable[tuple[int, str]]) -> None:
         q = ",".join("?" * len(chunk))
         dates.update((int(r[0]), int(r[1])) for r in
                      conn.execute(f"SELECT pid, date FROM {KEYS} WHERE pid IN ({q})", chunk))
-    dels = []
-    for pid, text in rows:
-        if pid not in dates:
-            continue
-        enc = encode(f.fold(text))
-        dels.append((key(dates[pid] // 10000, pid), tri_tokens(enc), uni_tokens(enc)))
+    indexed = [(pid, text) for pid, text in rows if pid in dates]
+    # the very tokens ``add`` wrote (same function): FTS5 deletes exactly what it is given
+    dels = [(key(dates[pid] // 10000, pid), tri, uni)
+            for (pid, _), (tri, uni) in zip(indexed, tokens_many(f, [t for _, t in indexed]))]
     conn.executemany(f"INSERT INTO {TABLE} ({TABLE}, rowid, tri, uni) VALUES ('delete', ?, ?, ?)", dels)
     conn.executemany(f"DELETE FROM {KEYS} WHERE pid = ?", [(pid,) for pid in dates])
 
