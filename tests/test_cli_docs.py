@@ -68,3 +68,27 @@ def test_a_bad_option_value_is_a_usage_error(tmp_path: Path) -> None:
 
     r = run_cli("ingest", "--field", "no-equals-sign", str(tmp_path), db=tmp_path / "x.db")
     assert r.returncode == 2 and "key=COLUMN" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_environment_table_is_current_and_complete() -> None:
+    """docs/cli.md carries the settings table as generated; no module reads a LUNSHU_ variable of its own."""
+    from lunshu import settings
+
+    text = DOC.read_text(encoding="utf-8")
+    assert settings.table_markdown() in text, "docs/cli.md: regenerate the environment table from settings.py"
+    src = DOC.parents[1] / "src" / "lunshu"
+    readers = [str(p.relative_to(src)) for p in src.rglob("*.py")
+               if p.name != "settings.py" and re.search(r"environ(\.get)?\(?\[?[\"']LUNSHU_|getenv\([\"']LUNSHU_",
+                                                        p.read_text(encoding="utf-8"))]
+    assert not readers, f"read LUNSHU_* through lunshu.settings: {readers}"
+    used = set(re.findall(r"LUNSHU_[A-Z_]+", "".join(p.read_text(encoding="utf-8") for p in src.rglob("*.py"))))
+    declared = {s.name for s in settings.SETTINGS}
+    assert used <= declared, f"undeclared settings: {sorted(used - declared)}"
+
+
+def test_help_lists_the_environment(cli: Any) -> None:
+    from lunshu import settings
+
+    out = cli("--help", env={"COLUMNS": "200"}).stdout
+    for s in settings.SETTINGS:
+        assert s.name in out

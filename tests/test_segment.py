@@ -91,11 +91,11 @@ def test_user_lexicon_from_env_and_beside_the_db(tmp_path: Path, monkeypatch: py
     assert word not in segment.default_segmenter().cut(text)
     lex = tmp_path / "mine.txt"
     lex.write_text(f"# my terms\n{word}\n", encoding="utf-8")
-    monkeypatch.setenv(segment.LEXICON_ENV, str(lex))
+    monkeypatch.setenv("LUNSHU_LEXICON", str(lex))
     seg = segment.default_segmenter()
     assert word in seg.cut(text)
     assert "user file" in seg.name
-    monkeypatch.delenv(segment.LEXICON_ENV)
+    monkeypatch.delenv("LUNSHU_LEXICON")
 
     db = tmp_path / "db" / "c.db"
     store = Store(db)

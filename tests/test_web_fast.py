@@ -218,9 +218,9 @@ def test_serve_with_two_workers(tmp_path: Path) -> None:
 
 
 def test_workers_factory_needs_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    from lunshu.web.app import ENV_DB, create_app_from_env
+    from lunshu.web.app import create_app_from_env
 
-    monkeypatch.delenv(ENV_DB, raising=False)
+    monkeypatch.delenv("LUNSHU_SERVE_DB", raising=False)
     with pytest.raises(RuntimeError, match="--workers"):
         create_app_from_env()
 
@@ -228,7 +228,7 @@ def test_workers_factory_needs_the_environment(monkeypatch: pytest.MonkeyPatch) 
 @pytest.mark.parametrize(("value", "expected"), [("0", 0), ("0.5", 512 * 1024), ("", 32 << 20), ("lots", 32 << 20),
                                                  ("nan", 32 << 20), ("-3", 0)])
 def test_cache_size_from_the_environment(monkeypatch: pytest.MonkeyPatch, value: str, expected: int) -> None:
-    from lunshu.web.fast import CACHE_ENV, cache_bytes_from_env
+    from lunshu.web.fast import cache_bytes_from_env
 
-    monkeypatch.setenv(CACHE_ENV, value)
+    monkeypatch.setenv("LUNSHU_CACHE_MB", value)
     assert cache_bytes_from_env() == expected

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sys
 from collections.abc import Callable
 from enum import Enum
@@ -20,7 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from lunshu import __version__
+from lunshu import __version__, settings
 from lunshu.cli_common import JSON_OPT, command, err_console, parse_fields
 from lunshu.cli_common import print_json as _print_json
 from lunshu.errors import LunshuError
@@ -29,6 +28,7 @@ from lunshu.tabular import write_csv
 app = typer.Typer(
     name="lunshu",
     help="lunshu (论述): a database for speeches and official statements.",
+    epilog="Environment:\n\n" + settings.help_text().replace("\n", "\n\n"),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -47,7 +47,7 @@ state = _State()
 
 
 def _db() -> str:
-    return state.db or os.environ.get("LUNSHU_DB") or "lunshu.db"
+    return state.db or settings.db()
 
 
 def _corpus(readonly: bool = False) -> Any:
@@ -535,7 +535,7 @@ def reuse(
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
     port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port."),
-    token: str = typer.Option(None, "--token", envvar="LUNSHU_TOKEN",
+    token: str = typer.Option(None, "--token", envvar=settings.TOKEN,
                               help="Enable POST /api/ingest for requests carrying this token."),
     workers: int = typer.Option(1, "--workers", min=1, max=64,
                                 help="Server processes sharing the port (each with its own connections and cache)."),
@@ -551,20 +551,14 @@ def serve(
 
     from lunshu.corpus import Corpus
     from lunshu.web import app as web
-    from lunshu.web.fast import CACHE_ENV
-
-    if cache_mb is not None:
-        os.environ[CACHE_ENV] = str(cache_mb)  # read by create_app, here and in every worker
+    settings.hand_to_workers(cache_mb=cache_mb)  # read by create_app, here and in every worker
     if workers == 1:
         application: Any = web.create_app(_db(), token=token)
     else:
         # Workers are new processes started by uvicorn: they find the database and the token in
         # the environment. The corpus-wide caches are built once, here, not once per worker.
         db = str(Path(_db()).resolve())
-        os.environ[web.ENV_DB] = db
-        os.environ.pop(web.ENV_TOKEN, None)
-        if token:
-            os.environ[web.ENV_TOKEN] = token
+        settings.hand_to_workers(db=db, token=token)
         threading.Thread(target=web.warm_up, args=(Corpus(db),), name="lunshu-warm-up", daemon=True).start()
         application = "lunshu.web.app:create_app_from_env"
     if as_json:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -16,6 +15,7 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 
+from lunshu import settings
 from lunshu.errors import LunshuError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -39,7 +39,7 @@ def _fail(exc: BaseException, as_json: bool) -> None:
     err_console.print(f"lunshu: error: {message}", markup=False)
     if as_json:
         print_json({"error": {"code": code, "message": message}})
-    if os.environ.get("LUNSHU_DEBUG"):
+    if settings.debug():
         raise exc
     raise typer.Exit(1)
 

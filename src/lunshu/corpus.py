@@ -7,13 +7,12 @@ JSON shape of the contract in PRODUCT.md.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from lunshu import index
+from lunshu import index, settings
 from lunshu.errors import LunshuError
 from lunshu.ingest import expand_paths, read_path
 from lunshu.ingest.parallel import END_OF_FILE, auto_jobs, build_all
@@ -31,7 +30,7 @@ _FIRST_BATCH_CHARS = 250_000  # with workers: the writer starts while they build
 
 
 def default_db() -> str:
-    return os.environ.get("LUNSHU_DB") or "lunshu.db"
+    return settings.db()
 
 
 class Corpus:

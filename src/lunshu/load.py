@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 
 import typer
 
+from lunshu import settings
 from lunshu.errors import InputError, LunshuError
 from lunshu.models import Document
 
@@ -255,7 +255,7 @@ def load_command(
     def run(as_json: bool) -> None:
         # the global `lunshu --db FILE load DIR` sits on the parent command's context
         parent = ctx.parent.params.get("db") if ctx.parent is not None else None
-        target = db or parent or os.environ.get("LUNSHU_DB") or "lunshu.db"
+        target = db or parent or settings.db()
         result = load(folder, target, shards=shards, shard_by=shard_by)
         if as_json:
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")

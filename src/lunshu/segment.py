@@ -36,10 +36,11 @@ from typing import TYPE_CHECKING, Any
 
 import rjieba
 
+from lunshu import settings
+
 if TYPE_CHECKING:
     from lunshu.store import Store
 
-LEXICON_ENV = "LUNSHU_LEXICON"
 LEXICON_FILENAME = "lexicon.txt"
 
 # A formulation must beat every split of itself, in every context: give it far more weight than
@@ -97,8 +98,7 @@ def read_lexicon_file(path: str | Path) -> list[str]:
 
 
 def env_lexicon_paths() -> list[str]:
-    raw = os.environ.get(LEXICON_ENV, "")
-    return [p for p in raw.split(os.pathsep) if p.strip()]
+    return settings.lexicon_paths()
 
 
 def store_lexicon_paths(db_path: str | None) -> list[str]:

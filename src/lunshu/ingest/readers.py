@@ -35,6 +35,7 @@ from typing import IO, Any
 
 import yaml
 
+from lunshu import settings
 from lunshu.errors import InputError, LunshuError
 from lunshu.ingest.decode import BINARY, decode, looks_binary, looks_utf16, page_breaks, safe_line, safe_text
 from lunshu.models import IngestFailure, RawRecord
@@ -74,26 +75,14 @@ MAX_FRONT_MATTER = 64 * 1024  # characters; real front matter is a few hundred
 _MAX_DEPTH = 20  # nesting of a metadata value worth keeping
 
 
-def _env_mb(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    if value:
-        try:
-            mb = float(value)
-            if mb > 0:
-                return int(mb * _MB)
-        except ValueError:
-            pass
-    return default * _MB
-
-
 def max_record_bytes() -> int:
     """Largest document lunshu reads (bytes of a file, a JSONL line, or characters of a text field)."""
-    return _env_mb("LUNSHU_MAX_RECORD_MB", 16)
+    return settings.max_record_bytes()
 
 
 def max_file_bytes() -> int:
     """Largest JSON or CSV file, which must be parsed whole (JSONL streams and has no limit)."""
-    return _env_mb("LUNSHU_MAX_FILE_MB", 256)
+    return settings.max_file_bytes()
 
 
 def _mb(n: int) -> str:

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lunshu import settings
 from lunshu.spark import MISSING_PYSPARK
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -72,7 +73,7 @@ def get_session(master: str | None = None, *, driver_memory: str = "2g", partiti
     builder = SparkSession.builder.appName(app_name)
     submitted = "PYSPARK_GATEWAY_PORT" in os.environ
     if not submitted:
-        builder = (builder.master(master or os.environ.get("LUNSHU_SPARK_MASTER") or "local[*]")
+        builder = (builder.master(master or settings.spark_master())
                    .config("spark.ui.enabled", "false")
                    .config("spark.ui.showConsoleProgress", "false")
                    .config("spark.driver.host", "127.0.0.1")

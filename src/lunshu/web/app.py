@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
@@ -21,7 +20,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from lunshu import __version__
+from lunshu import __version__, settings
 from lunshu.corpus import Corpus
 from lunshu.errors import LunshuError
 from lunshu.web import api, pages
@@ -279,11 +278,6 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-# How `lunshu serve --workers N` hands its settings to the worker processes it starts.
-ENV_DB = "LUNSHU_SERVE_DB"
-ENV_TOKEN = "LUNSHU_SERVE_TOKEN"
-
-
 def create_app_from_env() -> FastAPI:
     """uvicorn factory for worker processes (``lunshu.web.app:create_app_from_env``).
 
@@ -291,10 +285,10 @@ def create_app_from_env() -> FastAPI:
     the parent process builds the corpus-wide caches once, so workers only rebuild them after an
     ingest of their own.
     """
-    db = os.environ.get(ENV_DB)
+    db = settings.serve_db()
     if not db:
-        raise RuntimeError(f"{ENV_DB} is not set: start workers with `lunshu serve --workers N`")
-    return create_app(db, os.environ.get(ENV_TOKEN) or None, warm_start=False)
+        raise RuntimeError("LUNSHU_SERVE_DB is not set: start workers with `lunshu serve --workers N`")
+    return create_app(db, settings.serve_token(), warm_start=False)
 
 
 def create_app(db_path: str, token: str | None = None, *, max_body: int = DEFAULT_MAX_BODY,

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import sqlite3
 import threading
@@ -32,6 +31,7 @@ from typing import Any
 
 from starlette.datastructures import QueryParams
 
+from lunshu import settings
 from lunshu.corpus import Corpus, to_jsonable
 from lunshu.errors import LunshuError
 from lunshu.models import SearchHit, SearchResult
@@ -44,12 +44,9 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-CACHE_ENV = "LUNSHU_CACHE_MB"
-DEFAULT_CACHE_MB = 32.0
 # Threads per process running searches (each with its own SQLite connection). SQLite releases the
 # GIL while it reads, so a few threads overlap; many only contend. $LUNSHU_SEARCH_THREADS overrides.
-_threads = os.environ.get("LUNSHU_SEARCH_THREADS", "")
-SEARCH_THREADS = max(1, min(64, int(_threads))) if _threads.strip().isdigit() else 4
+SEARCH_THREADS = settings.search_threads()
 
 # The checks of the FastAPI route (api.api_search); a value outside them goes to that route.
 _MAX_Q = MAX_QUERY
@@ -65,11 +62,7 @@ SearchKey = tuple[Any, ...]
 
 def cache_bytes_from_env() -> int:
     """The cache budget in bytes: ``$LUNSHU_CACHE_MB`` (0 turns the cache off), else the default."""
-    raw = os.environ.get(CACHE_ENV, "").strip()
-    try:
-        return max(0, int(float(raw or DEFAULT_CACHE_MB) * 1024 * 1024))
-    except (ValueError, OverflowError):  # not a number, nan, inf
-        return int(DEFAULT_CACHE_MB * 1024 * 1024)
+    return settings.cache_bytes()
 
 
 def search_key(query_string: bytes) -> SearchKey | None:
