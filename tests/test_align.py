@@ -172,9 +172,18 @@ def test_long_source_finds_the_passage(seed_paths: dict[str, Path]) -> None:
 
 
 def test_content_chars() -> None:
+    # letters and digits only; folding is the caller's (align folds with the search index's folding)
     text, pos = content_chars("Ａ，b 网络。１")
-    assert text == "ab网络1"
+    assert text == "Ａb网络１"
     assert pos == [0, 2, 4, 5, 7]
+
+
+def test_traditional_and_full_width_quotation_aligns_as_search_folds() -> None:
+    q = "網絡空間是人類共同的活動空間，ＡＩ"
+    src = "网络空间是人类共同的活动空间，ai技术"
+    a = align(q, src)
+    _check_invariants(q, src, a)
+    assert a.identical and a.score == 1.0
 
 
 _alphabet = st.sampled_from(list("网络空间命运共同体各国应该，。、…“”,. \n第一二ABCab12"))

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -73,42 +73,36 @@ class Alignment:
 
 
 # Letters and digits count; everything else (punctuation, symbols, spaces) is set aside.
-# Vectorised over the BMP with two lookup tables (built once): is-content, and the folded form
-# (full-width ASCII to half-width, Latin to lower case).
+# Vectorised over the BMP with a lookup table (built once). Text is folded before it gets here,
+# with the folding of the search index (``index.Folder.fold``: traditional to simplified, full-width
+# to half-width, Latin to lower case), so a quotation is compared as search would find it.
 _CONTENT = re.compile(r"[^\W_]")
 
 
 @lru_cache(maxsize=1)
-def _tables() -> tuple[np.ndarray, np.ndarray]:
-    codes = np.arange(0x10000, dtype=np.uint32)
-    is_content = np.fromiter((chr(c).isalnum() and not 0xD800 <= c < 0xE000 for c in range(0x10000)),
-                             dtype=bool, count=0x10000)
-    fold = codes.copy()
-    fold[0xFF01:0xFF5F] -= 0xFEE0
-    upper = (fold >= 0x41) & (fold <= 0x5A)
-    fold[upper] += 32
-    return is_content, fold
+def _is_content() -> np.ndarray:
+    return np.fromiter((chr(c).isalnum() and not 0xD800 <= c < 0xE000 for c in range(0x10000)),
+                       dtype=bool, count=0x10000)
 
 
 def content_chars(text: str) -> tuple[str, list[int]]:
-    """The letters and digits of ``text`` (full-width folded, Latin lower-cased) and the offset of
-    each one in ``text``."""
+    """The letters and digits of ``text`` and the offset of each one in ``text`` (fold first)."""
     if not text:
         return "", []
     arr = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     if int(arr.max()) >= 0x10000:  # characters beyond the BMP: the slow, general way
         pos = [m.start() for m in _CONTENT.finditer(text)]
-        folded = "".join([text[p] for p in pos])
-        return folded.translate(_FOLD), pos
-    is_content, fold = _tables()
-    idx = np.flatnonzero(is_content[arr])
-    out = fold[arr[idx]].astype("<u4").tobytes().decode("utf-32-le")
+        return "".join([text[p] for p in pos]), pos
+    idx = np.flatnonzero(_is_content()[arr])
+    out = arr[idx].astype("<u4").tobytes().decode("utf-32-le")
     return out, idx.tolist()
 
 
-_FOLD = str.maketrans({**{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)},
-                       **{chr(c): chr(c + 32) for c in range(0x41, 0x5B)}})
-_FOLD.update({c + 0xFEE0: chr(c + 32) for c in range(0x41, 0x5B)})  # Ａ → a
+def default_fold() -> Callable[[str], str]:
+    """The folding of a new database (``index.default_folder``), for alignments outside one."""
+    from lunshu import index
+
+    return index.default_folder().fold
 
 
 def _quote_content(quote: str) -> tuple[str, list[int], dict[int, tuple[int, int]]]:
@@ -351,9 +345,10 @@ def _traceback(q: str, s: str, H: np.ndarray, free_rows: set[int],
 Cols = list[tuple[str, int, int]]
 
 
-def align(quote: str, source: str) -> Alignment:
-    """Align ``quote`` against ``source`` (a passage: one or a few paragraphs joined)."""
-    return align_many(quote, [source])[0]
+def align(quote: str, source: str, fold: Callable[[str], str] | None = None) -> Alignment:
+    """Align ``quote`` against ``source`` (a passage: one or a few paragraphs joined), both folded
+    with ``fold`` (default: ``default_fold()``; trace passes its database's)."""
+    return align_many(quote, [source], fold=fold)[0]
 
 
 def _no_alignment(quote: str) -> Alignment:
@@ -361,17 +356,20 @@ def _no_alignment(quote: str) -> Alignment:
 
 
 def align_many(quote: str, sources: Sequence[str],
-               contents: Sequence[tuple[str, list[int]]] | None = None) -> list[Alignment]:
+               contents: Sequence[tuple[str, list[int]]] | None = None,
+               fold: Callable[[str], str] | None = None) -> list[Alignment]:
     """``align(quote, s)`` for each passage ``s``, the same results, in less time.
 
     Why: a quotation traced in a large corpus has a couple of dozen candidate passages; those that
     need the dynamic programme share one batched programme (see ``_dp_batch``) instead of paying
-    numpy's per-call overhead once per passage. ``contents``: ``content_chars`` of each passage,
-    when the caller has them already.
+    numpy's per-call overhead once per passage. ``contents``: ``content_chars`` of each passage
+    (folded), when the caller has them already. The alignment runs on the folded texts (``fold``
+    keeps lengths, so offsets hold) and the diff shows the originals.
     """
-    q, qpos, gaps = _quote_content(quote)
+    fold = fold or default_fold()
+    q, qpos, gaps = _quote_content(fold(quote))
     if contents is None:
-        contents = [content_chars(s) for s in sources]
+        contents = [content_chars(fold(s)) for s in sources]
     out: list[Alignment] = [_no_alignment(quote) for _ in sources]
     if not q:
         return out

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from lunshu.diffs import floor4
+
 GENRES = ("speech", "report", "letter", "compilation", "interview", "article", "other")
 # Trace ranks sources by how primary they are: a full text before a report before a compilation.
 GENRE_RANK = {"speech": 0, "letter": 0, "interview": 0, "article": 1, "report": 2, "other": 2,
@@ -215,7 +217,7 @@ class Source:
             "date": self.date,
             "paragraph": self.paragraph,
             "text": self.text,
-            "score": round(self.score, 4),
+            "score": floor4(self.score),
             "genre": self.genre,
             "span": list(self.span) if self.span else None,
             "paragraph_end": self.paragraph_end,

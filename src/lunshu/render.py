@@ -54,25 +54,23 @@ _STATUS_STYLE = {"verified": "bold green", "variant": "bold yellow", "misattribu
 
 
 def print_trace(console: Console, result: Any) -> None:
+    from lunshu import diffs
+
+    colour = console.is_terminal and not console.no_color
     style = _STATUS_STYLE.get(result.status, "bold")
     console.print(f"status: [{style}]{result.status}[/]" + (f"  ({escape(result.reason)})" if result.reason else ""))
+    if result.sources and any(diffs.differs(s.diff) for s in result.sources):
+        console.print("[dim]" + ("struck red: in the source, left out by the quotation; green underlined: in the "
+                                 "quotation, not in the source" if colour else
+                                 "[-…-]: in the source, left out by the quotation; {+…+}: in the quotation, not "
+                                 "in the source") + "[/dim]")
     for i, s in enumerate(result.sources, 1):
         console.print(f"\n{i}. [cyan]{escape(s.doc_id)}[/cyan] ¶{s.paragraph}  {escape(str(s.date or ''))}  "
-                      f"{escape(s.title or '')}  [dim]{s.genre or ''} score {s.score:.2f}[/dim]")
+                      f"{escape(s.title or '')}  [dim]{s.genre or ''} score {diffs.shown(s.score)}[/dim]")
         if s.diff:
-            t = Text("   ")
-            for d in s.diff:
-                op = d.get("op")
-                if op == "equal":
-                    t.append(d.get("source", ""))
-                elif op == "delete":  # source text the quotation leaves out
-                    t.append(d.get("quote", "") or "", style="dim")
-                    t.append(d.get("source", ""), style="dim strike")
-                elif op == "insert":  # quotation text the source does not have
-                    t.append(d.get("quote", ""), style="bold red")
-                else:  # replace: the quotation's words, then the source's
-                    t.append(d.get("quote", ""), style="bold red")
-                    t.append("→" + d.get("source", ""), style="green")
-            console.print(t)
+            if colour:
+                console.print(diffs.to_rich(s.diff, "   "))
+            else:
+                console.print("   " + diffs.plain(s.diff), markup=False, highlight=False)
         else:
             console.print("   " + escape(s.text))

@@ -22,6 +22,7 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 from rapidfuzz import fuzz
 
+from lunshu import index
 from lunshu.models import ReuseLink, ReuseResult
 from lunshu.store import Store
 
@@ -57,8 +58,10 @@ class Unit:
 
 
 def normalise(text: str) -> str:
-    """Only letters, digits and Han characters: punctuation and spacing vary between outlets."""
-    return _NON_WORD.sub("", text)
+    """Only letters, digits and Han characters, folded as search folds them (traditional to
+    simplified, width, case: ``index.default_folder``): punctuation, spacing and script vary
+    between outlets."""
+    return _NON_WORD.sub("", index.default_folder().fold(text))
 
 
 def sentences(text: str) -> list[str]:
@@ -192,7 +195,7 @@ def fingerprint(store: Store) -> str:
     h = hashlib.sha1()
     for row in store.execute("SELECT id, content_hash FROM documents ORDER BY id"):
         h.update(f"{row[0]}:{row[1]};".encode())
-    h.update(f"reuse-v1:{NUM_PERM}:{LSH_THRESHOLD}:{MIN_SENTENCE}:{CONFIRM}".encode())
+    h.update(f"reuse-v2:{NUM_PERM}:{LSH_THRESHOLD}:{MIN_SENTENCE}:{CONFIRM}".encode())
     return h.hexdigest()
 
 

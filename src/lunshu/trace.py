@@ -30,9 +30,8 @@ from typing import Any
 
 from rapidfuzz.distance import LCSseq
 
-from lunshu import index
+from lunshu import diffs, index
 from lunshu.align import Alignment, align_many, content_chars
-from lunshu.clean import to_halfwidth
 from lunshu.models import GENRE_RANK, Quote, Source, Trace
 from lunshu.store import Store
 
@@ -180,12 +179,13 @@ def _piecewise_bound(quote: str) -> Callable[[str], float]:
     return bound
 
 
-def _piecewise(quote: str, texts: list[str], contents: list[tuple[str, list[int]]]) -> list[Alignment | None]:
+def _piecewise(quote: str, texts: list[str], contents: list[tuple[str, list[int]]],
+               fold: Callable[[str], str]) -> list[Alignment | None]:
     """Align a quotation sentence by sentence: compilations abridge across paragraphs without marking it."""
     parts = _sentences(quote)
     if len(parts) < 2 or not texts:
         return [None] * len(texts)
-    per_part = [align_many(p, texts, contents) for p in parts]
+    per_part = [align_many(p, texts, contents, fold=fold) for p in parts]
     out: list[Alignment | None] = []
     for k, text in enumerate(texts):
         total = 0.0
@@ -246,7 +246,8 @@ def _bigrams(content: str) -> set[str]:
     return {content[i:i + 2] for i in range(len(content) - 1)}
 
 
-def _align_regions(quote: str, regions: list[tuple[str, list[tuple[int, str]]]]) -> list[tuple[Alignment, int, int]]:
+def _align_regions(quote: str, regions: list[tuple[str, list[tuple[int, str]]]],
+                   fold: Callable[[str], str]) -> list[tuple[Alignment, int, int]]:
     """(alignment, first paragraph, last paragraph) of the quotation in each region.
 
     Cheapest first: the quotation's words standing in the region as they are (``str.find`` on the
@@ -258,13 +259,14 @@ def _align_regions(quote: str, regions: list[tuple[str, list[tuple[int, str]]]])
     """
     sep = "\n"
     texts = [sep.join(t for _, t in paras) for _, paras in regions]
-    contents = [content_chars(t) for t in texts]
-    q, _ = content_chars(quote)
+    contents = [content_chars(fold(t)) for t in texts]  # compared folded, as search compares
+    folded_quote = fold(quote)
+    q, _ = content_chars(folded_quote)
     grams = _bigrams(q)
     verbatim_ok = bool(q) and not _ELLIPSIS.search(quote)
     found = [_unaligned() for _ in regions]  # until aligned
     todo: list[int] = []
-    pw_bound = _piecewise_bound(quote)
+    pw_bound = _piecewise_bound(folded_quote)
     bounds: dict[int, float] = {}
     for k, (t, tpos) in enumerate(contents):
         at = t.find(q) if verbatim_ok else -1
@@ -280,7 +282,8 @@ def _align_regions(quote: str, regions: list[tuple[str, list[tuple[int, str]]]])
             # be dropped after aligning it
             continue
         todo.append(k)
-    for k, a in zip(todo, align_many(quote, [texts[k] for k in todo], [contents[k] for k in todo]), strict=True):
+    for k, a in zip(todo, align_many(quote, [texts[k] for k in todo], [contents[k] for k in todo], fold=fold),
+                    strict=True):
         found[k] = a
     # sentence by sentence, where that could change the outcome (beat the whole alignment by the
     # margin, or lift a region to FOUND)
@@ -289,7 +292,8 @@ def _align_regions(quote: str, regions: list[tuple[str, list[tuple[int, str]]]])
         score = found[k].score
         if 0.2 <= score < 0.9 and bounds[k] > score + 0.05 - _EPS and (score >= FOUND or bounds[k] >= FOUND - _EPS):
             half.append(k)
-    for k, alt in zip(half, _piecewise(quote, [texts[k] for k in half], [contents[k] for k in half]), strict=True):
+    for k, alt in zip(half, _piecewise(quote, [texts[k] for k in half], [contents[k] for k in half], fold),
+                      strict=True):
         if alt is not None and alt.score > found[k].score + 0.05:
             found[k] = alt
     out: list[tuple[Alignment, int, int]] = []
@@ -365,9 +369,10 @@ def find_sources(store: Store, quote: str, *, exclude_doc: str | None = None,
     still enter the first ``limit``: a quotation found in many documents does not pay for aligning
     all of them. The result is the same as aligning every candidate and cutting the ranked list.
     """
-    norm = to_halfwidth(quote).strip()
+    norm = quote.strip()
     if not norm:
         return []
+    fold = index.folder(store.conn).fold  # the one folding: search's (traditional, width, case)
     cands = _candidates(store, norm, exclude_doc)
     if not cands:
         return []
@@ -399,7 +404,7 @@ def find_sources(store: Store, quote: str, *, exclude_doc: str | None = None,
         at += len(batch)
         # the paragraphs are read only for the documents aligned
         regions = _regions(store, [c for d in batch for c in cands_of[d]])
-        aligned = _align_regions(norm, regions)
+        aligned = _align_regions(norm, regions, fold)
         for (doc_id, paras), (a, first, last) in zip(regions, aligned, strict=True):
             if a.score < FOUND:
                 continue
@@ -407,7 +412,10 @@ def find_sources(store: Store, quote: str, *, exclude_doc: str | None = None,
             ptext = dict(paras)
             src_text = "\n".join(ptext[n] for n in range(first, last + 1) if n in ptext)
             offset = sum(len(t) + 1 for n, t in paras if n < first)
-            src = Source(doc_id=doc_id, title=title, date=date, paragraph=first, text=src_text, score=a.score,
+            # the alignment's score (the quotation's share matched) decides FOUND; the source's
+            # score also counts what the quotation leaves out of it (diffs.score)
+            src = Source(doc_id=doc_id, title=title, date=date, paragraph=first, text=src_text,
+                         score=diffs.score(a.diff),
                          genre=genre, span=(a.start - offset, a.end - offset),
                          paragraph_end=last if last != first else None, diff=a.diff)
             src.identical = a.identical
@@ -437,7 +445,7 @@ def status_of(sources: list[Source], claimed: str | None, claimed_end: str | Non
         dates = ", ".join(sorted({(s.delivered or s.date) or "undated" for s in primary}))
         return "misattributed", f"the words are in primary sources dated {dates}, not {claimed}"
     best = max(agreeing, key=lambda s: s.score)
-    same_words = best.identical and best.score >= IDENTICAL_MIN
+    same_words = best.identical  # set only at IDENTICAL_MIN of the quotation matched or more
     # put the agreeing source first among the primary ones
     sources.sort(key=lambda s: (s is not best, *_sort_key(s)))
     if same_words:

@@ -222,21 +222,18 @@ def highlight(text: str, terms: list[str]) -> Markup:
 
 
 def render_diff(diff: list[dict[str, str]] | None) -> Markup:
-    """A character diff: kept text plain, the quotation's text struck, the source's underlined."""
-    out: list[str] = []
-    for d in diff or []:
-        op = d.get("op")
-        q = html.escape(d.get("quote") or "")
-        s = html.escape(d.get("source") or "")
-        if op == "equal":
-            out.append(s or q)
-        elif op == "delete":
-            out.append(f'<del title="in the quotation, not in the source">{q}</del>')
-        elif op == "insert":
-            out.append(f'<ins title="in the source, not in the quotation">{s}</ins>')
-        else:
-            out.append(f'<del title="in the quotation">{q}</del><ins title="in the source">{s}</ins>')
-    return Markup("".join(out))
+    """A character diff (``lunshu.diffs``): the source's text the quotation leaves out in ``<del>``,
+    the quotation's text the source does not have in ``<ins>``."""
+    from lunshu import diffs
+
+    return Markup(diffs.to_html(diff))
+
+
+def score_text(value: float | None) -> str:
+    """A score with two decimals, never rounded up to 1.00 (``lunshu.diffs.shown``)."""
+    from lunshu import diffs
+
+    return "" if value is None else diffs.shown(float(value))
 
 
 def safe_url(url: str | None) -> str | None:

@@ -32,6 +32,7 @@ from lunshu.web.common import (
     query_terms,
     render_diff,
     safe_url,
+    score_text,
     search,
     timeline_rows,
 )
@@ -46,6 +47,7 @@ env = Environment(
 )
 env.filters["marks"] = marks
 env.filters["diff"] = render_diff
+env.filters["score"] = score_text
 env.filters["hl"] = lambda text, term: highlight(str(text or ""), [term] if term else [])
 env.globals.update(qs=qs, safe_url=safe_url, STATUSES=STATUSES, GENRES=GENRES, version=__version__)
 
