@@ -575,8 +575,11 @@ def serve(
                     http=NoDelayHTTP)
 
 
+from lunshu.cli_formulations import register as _register_formulations
 from lunshu.load import load_command
 from lunshu.spark.cli import spark_app
+
+_register_formulations(app, sys.modules[__name__])  # this module, also when run as __main__
 
 app.command(name="load")(load_command)
 app.add_typer(spark_app, name="spark")

@@ -184,6 +184,24 @@ class Corpus:
         return _timeline.timeline(self.store, [terms] if isinstance(terms, str) else list(terms), by=by,
                                   **filters)
 
+    def formulations(self, *, new_since: int | None = None, limit: int = 100, **options: Any) -> Any:
+        """Recurring formulations (提法) of the selected documents, with first use and dispersion."""
+        from lunshu.analysis import formulations as _formulations
+
+        return _formulations.formulations(self.store, new_since=new_since, limit=limit, **options)
+
+    def keyness(self, a: Any, b: Any, **options: Any) -> Any:
+        """Formulations over- and under-used in subcorpus A against B (filters: dict or "from=… to=…")."""
+        from lunshu.analysis import keyness as _keyness
+
+        return _keyness.keyness(self.store, a, b, **options)
+
+    def changes(self, **options: Any) -> Any:
+        """Rewordings (提法变化): a wording replaced by another in the same frame."""
+        from lunshu.analysis import changes as _changes
+
+        return _changes.changes(self.store, **options)
+
     def keywords(self, doc_id: str, *, top: int = 20) -> Any:
         from lunshu.analysis import keywords as _keywords
 
