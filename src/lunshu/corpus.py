@@ -77,7 +77,7 @@ class Corpus:
         batch_chars = _FIRST_BATCH_CHARS if jobs > 0 else _BATCH_CHARS
         pending: list[Document] = []
         pending_chars = 0
-        seen_ids: set[str] = set()
+        seen: dict[str, tuple[str, str]] = {}  # id -> (content hash, origin) of its first record in this run
         for item in build_all(self._records(files, field_map, encoding), jobs,
                               meanwhile=lambda: index.warm(self.store.conn)):
             if isinstance(item, str):  # END_OF_FILE
@@ -88,10 +88,14 @@ class Corpus:
                 report.failed.append(item)
                 continue
             doc = item
-            if doc.id in seen_ids:
-                # the same record twice in one run: the later one wins, counted once
-                pending = [d for d in pending if d.id != doc.id]
-            seen_ids.add(doc.id)
+            first = seen.get(doc.id)
+            if first is not None:
+                # one id for two records in one run: the same record twice counts once; two different
+                # records are not merged silently: the first is kept, the later one reported
+                if first[0] != doc.content_hash:
+                    report.failed.append(_duplicate_id(doc, first[1]))
+                continue
+            seen[doc.id] = (doc.content_hash, doc.origin)
             pending.append(doc)
             pending_chars += doc.chars
             if len(pending) >= _BATCH_DOCS or pending_chars >= batch_chars:
@@ -236,6 +240,15 @@ class Corpus:
         from lunshu import check as _check
 
         return _check.check(self.store, repair=repair)
+
+
+def _duplicate_id(doc: Document, first_origin: str) -> IngestFailure:
+    path, _, rec = doc.origin.partition("#")
+    fpath, _, frec = first_origin.partition("#")
+    where = (f"record {frec} of this file" if fpath == path and frec else first_origin) or "an earlier record"
+    return IngestFailure(path, int(rec) if rec.isdigit() else None,
+                         f"id {doc.id!r} is already used by {where}, with a different text; this record is not "
+                         "stored (give each record its own id)")
 
 
 def dumps(obj: Any) -> str:

@@ -10,11 +10,9 @@ from typing import IO, Any
 
 from lunshu.errors import LunshuError
 from lunshu.store import Store
-from lunshu.tabular import write_csv
+from lunshu.tabular import EXPORT_COLUMNS, write_csv
 
 FORMATS = ("jsonl", "csv", "parquet")
-_CSV_COLUMNS = ("id", "title", "date", "delivered", "speakers", "occasion", "genre", "source", "url", "keywords",
-                "publisher_keywords", "reporters", "origin", "chars", "text")
 
 
 def export(store: Store, out: Any, fmt: str = "jsonl") -> int:
@@ -44,10 +42,11 @@ def _write(store: Store, fh: IO[str], fmt: str) -> int:
         for doc in store.iter_documents():
             d = doc.summary()
             d["text"] = "\n\n".join(doc.paragraphs)
+            d["raw"] = doc.raw
             n += 1
             yield d
 
-    write_csv(fh, rows(), list(_CSV_COLUMNS))
+    write_csv(fh, rows(), EXPORT_COLUMNS)
     return n
 
 

@@ -21,6 +21,12 @@ QUOTES_COLUMNS = ["doc_id", "paragraph", "date", "speaker", "status", "source", 
 COLLOCATES_COLUMNS = ["term", "cooccurrences", "freq", "expected", "log_dice", "mi"]
 KEYWORDS_COLUMNS = ["term", "weight"]
 REUSE_COLUMNS = ["a", "b", "score", "kind"]
+# `export --format csv`: every field `show` gives, the paragraphs as one cell joined by blank lines;
+# `ingest` recognises this header and reads such a file back as it was exported (see docs/formats.md)
+EXPORT_COLUMNS = ["id", "title", "date", "delivered", "speakers", "occasion", "genre", "source", "url", "keywords",
+                  "publisher_keywords", "reporters", "origin", "chars", "text", "raw"]
+EXPORT_LIST_COLUMNS = frozenset({"speakers", "keywords", "publisher_keywords", "reporters"})
+LIST_SEPARATOR = "; "
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
@@ -31,9 +37,17 @@ def cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, list):
-        value = "; ".join(map(str, value))
+        value = LIST_SEPARATOR.join(map(str, value))
     if isinstance(value, str) and value.startswith(_RISKY) and not _NUMBER.match(value):
         return "'" + value
+    return value
+
+
+def uncell(value: str) -> str:
+    """The value a cell was made from: the ``'`` that :func:`cell` put before a formula-like value
+    is taken off again (a value that itself began with ``'`` and then ``=`` cannot be told apart)."""
+    if value.startswith("'") and value[1:].startswith(_RISKY) and not _NUMBER.match(value[1:]):
+        return value[1:]
     return value
 
 

@@ -32,6 +32,7 @@ _BOMS = (
 _CANDIDATES = ("gb18030", "big5")
 # Control bytes that do not occur in text files (all C0 controls but TAB, LF, VT, FF and CR).
 _CONTROL_BYTES = bytes(b for b in range(32) if not 9 <= b <= 13)
+_MIN_BINARY_BYTES = 4  # fewer NUL/control bytes than this never make bytes binary (or UTF-16)
 _SAMPLE = 20000  # characters inspected when judging which decoding reads as Chinese
 BINARY = "binary file, not text (NUL or control bytes); lunshu reads .txt .md .html .json .jsonl .csv .parquet"
 
@@ -124,16 +125,19 @@ _CJK = re.compile("[\u4e00-\u9fff，。、；：？！“”（）《》]")
 
 
 def looks_binary(data: bytes) -> bool:
-    """NULs or many control bytes in the first block: not a text file (UTF-16 is handled by its BOM)."""
+    """Many NULs or control bytes in the first block: not a text file (UTF-16 is handled by its BOM).
+
+    Decided on the share of such bytes, never on one: a stray NUL in a text file costs only the
+    record that holds it (or is dropped as a control character), as it does after the first
+    block; a binary format has them throughout.
+    """
     head = data[:8192]
     if not head:
         return False
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         return False
-    if b"\x00" in head:
-        return True
-    ctrl = len(head) - len(head.translate(None, _CONTROL_BYTES))
-    return ctrl / len(head) > 0.05
+    ctrl = len(head) - len(head.translate(None, _CONTROL_BYTES))  # NUL included
+    return ctrl >= _MIN_BINARY_BYTES and ctrl / len(head) > 0.05
 
 
 def looks_utf16(data: bytes) -> str | None:
@@ -145,10 +149,11 @@ def looks_utf16(data: bytes) -> str | None:
         return None
     even, odd = head[0::2].count(0), head[1::2].count(0)
     pairs = len(head) // 2
-    # (a Han character can have a zero byte too, U+4E00 一 is 00 4E: a few on the other side are fine)
-    if odd > pairs * 0.02 and even <= odd // 8:
+    # (a Han character can have a zero byte too, U+4E00 一 is 00 4E: a few on the other side are fine;
+    # and a stray NUL or two in UTF-8 text is not a pattern)
+    if odd >= _MIN_BINARY_BYTES and odd > pairs * 0.02 and even <= odd // 8:
         return "utf-16-le"
-    if even > pairs * 0.02 and odd <= even // 8:
+    if even >= _MIN_BINARY_BYTES and even > pairs * 0.02 and odd <= even // 8:
         return "utf-16-be"
     return None
 

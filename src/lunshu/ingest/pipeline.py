@@ -182,14 +182,19 @@ def _from_export(raw: RawRecord, doc_id: str, origin: str, chash: str) -> Docume
         v = f.get(key)
         return str(v) if v is not None and str(v) != "" else None
 
+    # validated like any other record: an impossible date is no date, an unknown genre "other"
+    from lunshu.dates import parse_date
+    from lunshu.models import GENRES
+
+    genre = (s("genre") or "other").lower()
     return Document(
         id=doc_id,
         title=s("title"),
-        date=s("date"),
-        delivered=s("delivered"),
+        date=parse_date(s("date")) if s("date") else None,
+        delivered=parse_date(s("delivered")) if s("delivered") else None,
         speakers=_str_list(f.get("speakers")),
         occasion=s("occasion"),
-        genre=s("genre") or "other",
+        genre=genre if genre in GENRES else "other",
         source=s("source"),
         url=s("url"),
         keywords=_str_list(f.get("keywords")),

@@ -25,6 +25,7 @@ import csv
 import datetime as _dt
 import html as _html
 import io
+import itertools
 import json
 import os
 import re
@@ -39,6 +40,7 @@ from lunshu import settings
 from lunshu.errors import InputError, LunshuError
 from lunshu.ingest.decode import BINARY, decode, looks_binary, looks_utf16, page_breaks, safe_line, safe_text
 from lunshu.models import IngestFailure, RawRecord
+from lunshu.tabular import EXPORT_COLUMNS, EXPORT_LIST_COLUMNS, LIST_SEPARATOR, uncell
 
 # canonical key -> accepted column names (compared case-insensitively, ignoring spaces, _ and -)
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
@@ -614,8 +616,20 @@ def _read_jsonl_text(path: str, fh: IO[bytes], field_map: dict[str, str] | None,
                 return
             i += 1
             if len(line) > limit and not line.endswith("\n"):
-                yield IngestFailure(path, i, f"line is over the limit of {_mb(limit)} for one document")
-                return
+                # skipped in bounded pieces, as in UTF-8: the lines after it are read
+                size = len(line)
+                while True:
+                    try:
+                        piece = stream.readline(_MB)
+                    except UnicodeDecodeError as exc:
+                        yield IngestFailure(path, i, f"cannot decode as {encoding}: {exc.reason}")
+                        return
+                    size += len(piece)
+                    if not piece or piece.endswith("\n"):
+                        break
+                yield IngestFailure(path, i, f"line is {size / _MB:.1f} M characters, over the limit of "
+                                             f"{_mb(limit)} for one document (set LUNSHU_MAX_RECORD_MB to raise it)")
+                continue
             if not line.strip():
                 continue
             try:
@@ -658,10 +672,15 @@ def _csv_delimiter(text: str, path: str, field_map: dict[str, str] | None) -> st
 
 
 def read_csv(path: str, field_map: dict[str, str] | None, encoding: str | None) -> Iterator[Item]:
+    """Rows of a CSV/TSV file. A malformed row (an unclosed quote, the wrong number of cells) is
+    reported and skipped, and reading goes on at the next line, so it costs only itself: see
+    :func:`_csv_rows` for how an unclosed quote is told from a quoted field that spans lines."""
     text = page_breaks(_load_text(path, encoding, max_file_bytes(), "LUNSHU_MAX_FILE_MB").lstrip("\ufeff"))
     delimiter = _csv_delimiter(text, path, field_map)
     csv.field_size_limit(max(csv.field_size_limit(), max_record_bytes() + 1))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = io.StringIO(text, newline="").readlines()
+    del text
+    reader = csv.reader(lines, delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
@@ -669,33 +688,129 @@ def read_csv(path: str, field_map: dict[str, str] | None, encoding: str | None) 
     except csv.Error as exc:
         raise InputError(f"unreadable CSV header: {exc}", path=path) from None
     header = [h.strip() for h in header]
+    seen: set[str] = set()
+    for h in header:
+        if h and h in seen:
+            raise InputError(f"CSV has two columns named {safe_line(h)!r}: rename one (which is meant is "
+                             "not guessed)", path=path)
+        seen.add(h)
+    exported = not field_map and set(EXPORT_COLUMNS) - {"raw"} <= seen
     probe = map_fields({h: "" for h in header}, None) if not field_map else {}
     if not field_map and "text" not in probe and "paragraphs" not in probe:
         raise InputError(
             f"CSV has no text column (columns: {safe_line(', '.join(header))}); name one with --field text=COLUMN",
             path=path,
         )
-    n = 0
-    while True:
-        n += 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            # the reader cannot find the next row boundary after this: the rest is unreadable
-            yield IngestFailure(path, n, f"malformed CSV row (rows after it are not read): {exc}")
-            break
-        if not any(c.strip() for c in row):
+    for n, row, problem in _csv_rows(lines, reader.line_num, len(header), delimiter):
+        if problem:
+            yield IngestFailure(path, n, problem)
             continue
-        if len(row) > len(header):
-            yield IngestFailure(path, n, f"row has {len(row)} cells but the header has {len(header)}")
-            continue
-        rec = dict(zip(header, row + [""] * (len(header) - len(row))))
+        rec = dict(zip(header, row))
+        if exported:
+            rec = _exported_csv_record(rec)
         try:
             yield record_to_raw(rec, path, n, ",".join(row), field_map)
         except LunshuError as exc:
             yield _failure(exc, path, n)
+
+
+def _exported_csv_record(rec: dict[str, str]) -> dict[str, Any]:
+    """A row of `lunshu export --format csv` as the record it was made from (lists split, the
+    formula guard taken off, paragraphs from the blank-line-joined text)."""
+    out: dict[str, Any] = {}
+    for k, v in rec.items():
+        v = uncell(v)
+        if k in EXPORT_LIST_COLUMNS:
+            out[k] = [x for x in v.split(LIST_SEPARATOR) if x] if v else []
+        elif k == "text":
+            out["paragraphs"] = [p for p in v.split("\n\n") if p.strip()]
+        elif k == "raw":
+            out[k] = v
+        elif k != "chars":
+            out[k] = v or None
+    return out
+
+
+def _csv_rows(lines: list[str], start: int, ncols: int,
+              delimiter: str) -> Iterator[tuple[int, list[str], str | None]]:
+    """(row number, cells, problem) for each data row after line ``start``; blank rows skipped.
+
+    A quoted field may span lines, and a quote opened and never closed swallows every line after
+    it into one field. The two are told apart: a row is malformed (reported, and reading resumes
+    at the line after its first) when its quotes do not pair up by the end of the file, when it
+    has the wrong number of cells, or when the file's rows so far are one line each and every line
+    it swallowed reads as a row of its own (``ncols`` cells, none empty-looking).
+    """
+    n = 0
+    single = multi = 0
+    pos = start
+    while pos < len(lines):
+        reader = csv.reader(itertools.islice(lines, pos, None), delimiter=delimiter)
+        base = pos
+        while True:
+            first = base + reader.line_num
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                n += 1
+                yield n, [], f"malformed CSV row at line {first + 1} ({exc}); skipped, reading goes on at the next line"
+                pos = first + 1
+                break
+            last = base + reader.line_num  # lines[first:last] made this row
+            n += 1
+            if not any(c.strip() for c in row):
+                continue
+            span = last - first
+            problem = None
+            if span == 1 and last == len(lines) and lines[first].count('"') % 2:
+                problem = f"malformed CSV row: a quote opened on line {first + 1} is not closed by the end of the file"
+            elif span > 1 and _swallowed(lines, first, last, ncols, delimiter, single, multi):
+                problem = (f"malformed CSV row: a quote opened on line {first + 1} is not closed where the row "
+                           f"ends, so it swallowed {_line_range(first + 2, last)}; the row is skipped and reading "
+                           "goes on at the next line")
+            elif len(row) != ncols:
+                problem = f"row has {len(row)} cell{'s' * (len(row) != 1)} but the header has {ncols}"
+                if span > 1:
+                    problem += f" (a quote opened on line {first + 1} runs to line {last}); reading goes on at the next line"
+            if problem and span > 1:
+                yield n, row, problem
+                pos = first + 1
+                break
+            if span > 1:
+                multi += 1
+            else:
+                single += 1
+            yield n, row, problem
+        else:  # pragma: no cover - the inner loop only leaves by break or return
+            return
+
+
+def _line_range(a: int, b: int) -> str:
+    return f"line {a}" if a == b else f"lines {a}–{b}"
+
+
+def _swallowed(lines: list[str], first: int, last: int, ncols: int, delimiter: str, single: int,
+               multi: int) -> bool:
+    """Whether the row made of ``lines[first:last]`` is an unclosed quote that ate the rows after it."""
+    if last == len(lines) and sum(line.count('"') for line in lines[first:last]) % 2:
+        return True  # the file ended inside a quoted field
+    if multi or ncols < 2:
+        return False  # the file has real multi-line rows: a long field is normal here
+    rest = lines[first + 1:last]
+    if single == 0 and len(rest) < 2:
+        return False
+    for line in rest:
+        if not line.strip():
+            return False
+        try:
+            cells = next(csv.reader([line], delimiter=delimiter))
+        except (csv.Error, StopIteration):
+            return False
+        if len(cells) != ncols or not cells[0].strip():
+            return False
+    return True
 
 
 def read_parquet(path: str, field_map: dict[str, str] | None, encoding: str | None) -> Iterator[Item]:
