@@ -228,6 +228,10 @@ def record_to_raw(rec: Any, path: str, record_no: int | None, raw: str,
     body = _check_body(_text_value(fields.pop("text"), path, record_no), path, record_no)
     fields = _normalise_fields(fields)
     fmt = "html" if _HTML_START.match(body) or _HTML_INSIDE.search(body, 0, 2000) else "text"
+    if fmt == "html":
+        # a scraped dump holding whole saved pages: each reduced to its article, the record's own
+        # fields winning over what the page says
+        return html_record(body, path, record_no, fields, raw, key=_record_key(fields, path, record_no))
     return RawRecord(path, record_no, fields, body, fmt, raw, key=_record_key(fields, path, record_no))
 
 
@@ -394,8 +398,29 @@ def read_html(path: str, field_map: dict[str, str] | None, encoding: str | None)
                 enc = None
     text, _ = decode(data, path, enc)
     text = page_breaks(text)
-    fields = _normalise_fields(_html_fields(text))
-    yield RawRecord(path, None, fields, text, "html", text, key=path)
+    yield html_record(text, path, None, {}, text, key=path, file=True)
+
+
+def html_record(text: str, path: str, record_no: int | None, fields: dict[str, Any], raw: str,
+                key: str, file: bool = False) -> RawRecord:
+    """An HTML body as a RawRecord. A whole saved page is reduced to its article
+    (:mod:`lunshu.ingest.page`): the body is the article, the page's own statements (title,
+    subtitle, date, source, editor, URL, keywords) are fields under the record's own, and ``raw``
+    keeps the whole page. A fragment stays as it is, with what its head states (<meta>, <title>) when
+    it is a file of its own (``file``)."""
+    from lunshu.ingest.page import extract_page, is_whole_page
+
+    page = extract_page(text) if is_whole_page(text) else None
+    if page is not None:
+        found = _normalise_fields(page.fields())
+        body = page.article_html
+    elif file:
+        found = _normalise_fields(_html_fields(text))
+        body = text
+    else:  # a record's HTML fragment: its fields are the record's
+        found, body = {}, text
+    merged = {**found, **fields}
+    return RawRecord(path, record_no, merged, body, "html", raw, key=key)
 
 
 _META = re.compile(r"<meta\s[^<>]{0,4000}>", re.IGNORECASE)

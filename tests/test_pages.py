@@ -1,0 +1,122 @@
+"""Whole saved web pages: the article and the page's own statements, on sample pages of the layouts
+of people.cn, news.cn / xinhuanet.com, qstheory.cn, gov.cn and of a layout no site rule knows.
+
+The pages in tests/pages/ are fictional samples (marked so in each page) written in those layouts.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import EXAMPLES, run_cli
+
+from lunshu.clean import clean_body
+from lunshu.ingest.page import extract_page, is_whole_page
+
+PAGES = Path(__file__).resolve().parent / "pages"
+
+# file -> (method, title, date, source, editor or author, first words of the article, last words)
+EXPECTED: dict[str, tuple[str, str, str, str, str | None, str, str]] = {
+    "people-cn.html": ("rule:people", "东岚市举行数字经济座谈会", "2021-04-02", "人民网－人民日报", "孟佳、韩立新",
+                       "本报东岚4月1日电", "提出意见建议。"),
+    "xinhua-news-cn.html": ("rule:xinhua", "林望川在首届东岚数字论坛开幕式上发表主旨演讲", "2019-05-20", "新华网", "王晓",
+                            "新华社东岚5月20日电", "600余名嘉宾参加。"),
+    "xinhuanet-old.html": ("rule:xinhua", "东岚滨江科技园新增数字企业百余家", "2019-05-18", "新华网", "李新",
+                           "新华网东岚5月18日电", "实施数字工匠培养计划。"),
+    "qstheory.html": ("rule:qstheory", "坚持创新驱动 建设数字东岚", "2021-04-01", "《求是》2021/07", "林望川",
+                      "这是林望川同志", "携手推动数字经济高质量发展。"),
+    "gov-cn.html": ("rule:govcn", "东岚市发布数字经济三年行动计划", "2021-04-02", "新华社", "王小明",
+                    "新华社东岚4月2日电", "培养计划。"),
+    "unknown-layout.html": ("trafilatura", "东岚港集装箱吞吐量创新高", "2022-01-05", "东岚日报", "周明远",
+                            "港口经济", "一千三百万标准箱。"),
+}
+NOISE = ("统计代码", "分享", "打印", "点击观看视频", "相关", "版权", "责编", "责任编辑", "纠错", "扫一扫", "首页",
+         "字体", "detailInfo", "__DATA__", "微信", "Copyright", "发布时间", "来源", "东岚数字论坛闭幕",
+         "东岚港开通新航线", "登录")
+
+
+def _paragraphs(page: Any) -> list[str]:
+    return list(clean_body(page.article_html, "html").paragraphs)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_sample_page(name: str) -> None:
+    method, title, date, source, person, first, last = EXPECTED[name]
+    page = extract_page((PAGES / name).read_text(encoding="utf-8"))
+    assert page is not None
+    assert page.method == method
+    assert (page.title, page.date, page.source) == (title, date, source)
+    assert person in (page.editor, page.author)
+    paras = _paragraphs(page)
+    assert paras[0].startswith(first) and paras[-1].endswith(last)
+    text = "\n".join(paras)
+    for junk in NOISE:
+        assert junk not in text, junk
+
+
+def test_subtitle_and_keywords() -> None:
+    page = extract_page((PAGES / "people-cn.html").read_text(encoding="utf-8"))
+    assert page is not None
+    assert page.subtitle == "——林望川主持并讲话"
+    assert page.keywords == ["东岚", "数字经济", "座谈会"]
+
+
+@pytest.mark.parametrize("name", sorted(n for n, e in EXPECTED.items() if e[0] != "trafilatura"))
+def test_trafilatura_alone_reads_known_layouts_too(name: str) -> None:
+    """Without its site rule a page still gives its article and its own date and source line."""
+    _, title, date, source, _, first, last = EXPECTED[name]
+    page = extract_page((PAGES / name).read_text(encoding="utf-8"), rules=())
+    assert page is not None and page.method == "trafilatura"
+    assert (page.title, page.date, page.source) == (title, date, source)
+    text = "\n".join(_paragraphs(page))
+    assert first in text and last in text
+    for junk in ("统计代码", "点击观看视频", "Copyright", "扫一扫", "东岚数字论坛闭幕"):
+        assert junk not in text
+
+
+def test_title_fallbacks() -> None:
+    body = "<p>" + "东岚港去年完成集装箱吞吐量一千二百万标准箱，创历史新高。" * 8 + "</p>"
+    og = f'<html><head><meta property="og:title" content="甲标题"><title>乙标题_东岚日报</title></head><body>{body}</body></html>'
+    assert extract_page(og).title == "甲标题"
+    suffix = f"<html><head><title>乙标题示例_港口_东岚日报</title></head><body>{body}</body></html>"
+    assert extract_page(suffix).title == "乙标题示例"
+    centred = ('<html><head></head><body><div id="UCAP-CONTENT"><p style="text-align: center">'
+               f"<strong>丙标题示例</strong></p>{body}</div></body></html>")
+    assert extract_page(centred).title == "丙标题示例"
+
+
+def test_fragments_are_not_pages() -> None:
+    assert not is_whole_page('<div class="content"><p>正文</p></div>')
+    assert not is_whole_page("<p>一段正文。</p><p>又一段。</p>")
+    assert is_whole_page("<!DOCTYPE html>\n<html><body><p>正文</p></body></html>")
+    assert is_whole_page("\ufeff<html>\n<head><title>t</title></head><body></body></html>")
+
+
+def test_ingest_pages_through_the_cli(tmp_path: Path) -> None:
+    db = tmp_path / "p.db"
+    r = run_cli("ingest", str(PAGES), str(EXAMPLES / "report-2019-forum.html"), "--json", db=db)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["added"] == len(EXPECTED) + 1
+    docs = {Path(d["origin"]).name: d for d in
+            (json.loads(x) for x in _export(db, tmp_path).splitlines())}
+    for name, (_, title, date, source, _, _, last) in EXPECTED.items():
+        d = docs[name]
+        assert (d["title"], d["date"], d["source"]) == (title, date, source), name
+        text = "\n".join(p["text"] if isinstance(p, dict) else p for p in d["paragraphs"])
+        assert text.endswith(last), name  # (the metadata may take a dateline or header off the start)
+        for junk in NOISE:
+            assert junk not in text, (name, junk)
+        assert "<html" in d["raw"].lower()  # the whole page is kept as the original
+    report = docs["report-2019-forum.html"]
+    assert (report["title"], report["date"], report["source"]) == (
+        "林望川出席首届东岚数字论坛开幕式并发表主旨演讲", "2019-05-20", "东岚网")
+
+
+def _export(db: Path, tmp: Path) -> str:
+    out = tmp / "x.jsonl"
+    r = run_cli("export", "--format", "jsonl", "--out", str(out), db=db)
+    assert r.returncode == 0, r.stderr
+    return out.read_text(encoding="utf-8")
