@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from conftest import EXAMPLES, run_cli
 
 from lunshu.clean import clean_body
@@ -120,3 +122,18 @@ def _export(db: Path, tmp: Path) -> str:
     r = run_cli("export", "--format", "jsonl", "--out", str(out), db=db)
     assert r.returncode == 0, r.stderr
     return out.read_text(encoding="utf-8")
+
+
+_PAGE_PIECES = st.sampled_from(list("<>/=\"' abcdhp1") + [
+    "<html>", "<body>", "<h1>", "</h1>", "<p>", "</p>", "<div id='detail'>", "</div>", "来源：", "发布时间：", "2021年4月2日",
+    "<!--repaste.body.begin-->", "<!--repaste.body.end-->", "东岚港去年完成吞吐量。" * 5, "<script>", "</script>",
+    "<a href='x'>", "</a>", "<!--", "-->", "<h2>——在会上的讲话</h2>", "&nbsp;", "<?xml version='1.0'?>"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_PAGE_PIECES, max_size=60).map("".join))
+def test_any_page_gives_an_article_or_none_never_an_error(body: str) -> None:
+    page = extract_page("<!DOCTYPE html>" + body)
+    if page is not None:
+        assert page.article_html and page.method
+        clean_body(page.article_html, "html")

@@ -23,6 +23,8 @@ from typing import Any
 
 import yaml
 
+from lunshu.noise import strip_noise
+
 # ----------------------------------------------------------------------------------------------
 # character classes
 
@@ -383,8 +385,12 @@ _FOOTNOTE_MARK = re.compile(r"\[\s*(?:CPC\s*|注\s*|note\s*)?\d{1,3}\s*\]", re.I
 
 
 def _normalize(p: str, removed: list[Removal]) -> str:
-    """One paragraph: half-width, single spaces, no bullets or footnote marks, spaced names joined."""
+    """One paragraph: half-width, without inserted noise (:mod:`lunshu.noise`: pinyin, emoji,
+    paywall stubs, doubled punctuation), single spaces, no bullets or footnote marks, spaced names
+    joined."""
     p = to_halfwidth(p)
+    p, noise = strip_noise(p)
+    removed.extend(Removal(rule, text) for rule, text in noise)
     p = _WS_RUN.sub(" ", p).strip()
     if _FOOTNOTE_MARK.search(p):
         for m in _FOOTNOTE_MARK.finditer(p):

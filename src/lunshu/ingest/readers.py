@@ -410,7 +410,12 @@ def html_record(text: str, path: str, record_no: int | None, fields: dict[str, A
     it is a file of its own (``file``)."""
     from lunshu.ingest.page import extract_page, is_whole_page
 
-    page = extract_page(text) if is_whole_page(text) else None
+    page = None
+    if is_whole_page(text):
+        try:
+            page = extract_page(text)
+        except (ValueError, TypeError, RecursionError, MemoryError):  # lxml on a hostile page
+            page = None  # read as a fragment: the cleaner drops the chrome it knows
     if page is not None:
         found = _normalise_fields(page.fields())
         body = page.article_html
