@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import EXAMPLES, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from conftest import EXAMPLES, run_cli
 
 from lunshu.clean import clean_body
 from lunshu.ingest.page import extract_page, is_whole_page
