@@ -472,6 +472,15 @@ _CAPTION_LEAD = re.compile(
 )
 
 
+# where a caption opens inside run-on text: a date (or 新年前夕) at a sentence start, after a
+# dateline's 电 or a closing bracket
+_CAPTION_OPEN = re.compile(
+    r"(?:^|(?<=[。！？!?电）)\s]))(?:当地时间)?(?:(?:19|20)[0-9]{2}年)?[0-9]{1,2}月[0-9]{1,2}日(?:至[0-9]{1,2}日)?"
+    r"(?:上午|下午|中午|晚上|晚间|晚|早上|凌晨|傍晚)?[，,]|(?:^|(?<=[。！？!?电）)\s]))新年前夕[，,]"
+)
+_DATELINE_START = re.compile(r"^[\u4e00-\u9fff]{2,20}?[0-9]{1,2}月[0-9]{1,2}日电")
+
+
 def _cut_caption(p: str, removed: list[Removal]) -> list[str]:
     """A caption paragraph goes whole; a caption run into the front of a paragraph is cut off.
 
@@ -480,13 +489,25 @@ def _cut_caption(p: str, removed: list[Removal]) -> list[str]:
     may be the article). When a dated header runs into the caption (Xinhua: ``…的讲话（2025年9月24日）
     中华人民共和国主席 习近平9月24日，…新华社记者 黄敬文 摄``), the header is kept as a paragraph of
     its own and the caption starts at its date.
+
+    In run-on text (a dateline before the credit, or more than ``_CAPTION_MAX`` characters) the
+    caption is the last stretch that opens with a date at a sentence start (``9月5日上午，…``,
+    ``当地时间…``, ``新年前夕，…``): the news lede or the speech before it stays.
     """
     kept: list[str] = []
     while p:
         m = _CREDIT.search(p)
         if not m:
             break
-        if m.start() <= _CAPTION_MAX:
+        run_on = m.start() > _CAPTION_MAX or bool(_DATELINE_START.match(p))
+        opens = [x.start() for x in _CAPTION_OPEN.finditer(p, max(0, m.start() - _CAPTION_MAX), m.start())] \
+            if run_on else []
+        if opens and opens[-1] > 0:
+            start = opens[-1]
+            kept.append(p[:start].rstrip())
+            removed.append(Removal("caption", p[start:m.end()]))
+            p = p[m.end():].lstrip(" 。")
+        elif m.start() <= _CAPTION_MAX:
             start = 0
             hd = _HEADER_DATE.search(p, 0, m.start())
             if hd:

@@ -41,6 +41,7 @@ def _write(store: Store, fh: IO[str], fmt: str) -> int:
         nonlocal n
         for doc in store.iter_documents():
             d = doc.summary()
+            d["roles"] = json.dumps(d["roles"], ensure_ascii=False) if d["roles"] else ""
             d["text"] = "\n\n".join(doc.paragraphs)
             d["raw"] = doc.raw
             n += 1
@@ -57,14 +58,15 @@ def _parquet(store: Store, path: Path) -> int:
     rows: list[dict[str, Any]] = []
     for doc in store.iter_documents():
         d = doc.to_dict()
+        d["roles"] = json.dumps(d["roles"], ensure_ascii=False)
         rows.append(d)
     schema = pa.schema([
         ("id", pa.string()), ("title", pa.string()), ("date", pa.string()), ("delivered", pa.string()), ("speakers", pa.list_(pa.string())),
-        ("occasion", pa.string()), ("genre", pa.string()), ("source", pa.string()), ("url", pa.string()),
+        ("roles", pa.string()), ("occasion", pa.string()), ("place", pa.string()), ("genre", pa.string()), ("source", pa.string()), ("url", pa.string()),
         ("keywords", pa.list_(pa.string())), ("publisher_keywords", pa.list_(pa.string())),
-        ("reporters", pa.list_(pa.string())), ("origin", pa.string()),
+        ("reporters", pa.list_(pa.string())), ("editor", pa.string()), ("origin", pa.string()),
         ("paragraphs", pa.list_(pa.struct([("n", pa.int32()), ("text", pa.string())]))),
-        ("raw", pa.string()), ("chars", pa.int64()),
+        ("raw", pa.string()), ("chars", pa.int64()), ("paragraphs_inferred", pa.bool_()),
     ])
     table = pa.Table.from_pylist([{k: r.get(k) for k in schema.names} for r in rows], schema=schema)
     pq.write_table(table, path)

@@ -94,6 +94,11 @@ def _document(row: dict[str, Any], paragraphs: list[str]) -> Document:
     )
     if hasattr(doc, "delivered"):
         doc.delivered = row.get("delivered")
+    doc.editor = row.get("editor")
+    doc.place = row.get("place")
+    roles = row.get("roles")
+    doc.roles = json.loads(roles) if isinstance(roles, str) and roles else {}
+    doc.paragraphs_inferred = bool(row.get("paragraphs_inferred"))
     return doc
 
 

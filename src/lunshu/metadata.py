@@ -29,6 +29,7 @@ from lunshu.dates import (
     year_of,
 )
 from lunshu.models import GENRES
+from lunshu.paragraphs import split_run_on
 
 HAN = "\u4e00-\u9fff"
 
@@ -49,6 +50,14 @@ class Metadata:
     # the day the text says it was delivered (its own "（2025年12月31日）"), which may precede the
     # publication date in ``date`` (Xinhua and Qiushi publish some speeches weeks later)
     delivered: str | None = None
+    # the editor in charge the record names (``（责任编辑：王小二）``)
+    editor: str | None = None
+    # the body had no paragraph marks: its paragraphs were inferred (lunshu.paragraphs)
+    paragraphs_inferred: bool = False
+    # where it was delivered ("（2025年11月1日，庆州）", else the dateline's place)
+    place: str | None = None
+    # role titles of each speaker, as the header gives them ({"习近平": ["中华人民共和国主席"]})
+    roles: dict[str, list[str]] = field(default_factory=dict)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -176,7 +185,7 @@ _DATELINE = re.compile(
 )
 _DATE_TEXT = r"[0-9]{4}\s*年\s*[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*日"
 _HEADER = re.compile(
-    rf"^(?P<title>[^（()）]{{0,160}}?)\s*[（(]\s*(?P<date>{_DATE_TEXT})(?:\s*[，,、\s]\s*(?P<place>[^（()）]{{1,24}}))?\s*[）)]"
+    rf"^(?P<title>[^（()）]{{0,160}}?)\s*[（(]\s*(?P<date>{_DATE_TEXT})(?:\s*[，,、\s]?\s*(?P<place>[^（()）]{{1,24}}))?\s*[）)]"
     rf"\s*(?P<role>{_ROLE})?\s*(?P<rest>.*)$"
 )
 _HEADER_NO_DATE = re.compile(rf"^(?P<title>[^。！？（）()]{{4,120}}?)(?P<name>{_KNOWN_RE})(?P<rest>{_SALUTATION}.*|)$")
@@ -221,6 +230,12 @@ _SITE = re.compile(r"^.{2,14}(?:数据库|网|频道|客户端|专题|专栏|平
 _TITLE_SITE = re.compile(r"^(?P<title>.{4,}?)\s*(?:[_|｜]|\s[-—–]\s)\s*(?P<site>[^_|｜]{2,20}?(?:网|报|社|台|频道|新闻|客户端|在线|网站|官网))$")
 _RELATIVE_WORD = re.compile(r"(?:^|[。！？，,])\s*(?P<w>昨天|今天|前天|昨日|今日|前日)[，,]?")
 _FULL_TEXT = re.compile(r"全文如下")
+# a news lede that introduces a full text: "国家主席习近平…发表了二〇二六年新年贺词。全文如下："
+_LEDE = re.compile(
+    rf"(?P<who>(?:{_KNOWN_RE}))[^。！？]{{0,60}}?(?:发表了?|致|作了?|签署了?)[^。！？]{{0,20}}?"
+    rf"(?:题为《(?P<t1>[^》]{{2,60}})》|(?P<t2>[^，。：《》“”]{{2,30}}?(?:新年贺词|贺词|讲话|致辞|演讲|贺信|贺电|回信|复信|的信|报告)))"
+    r"[^。！？]{0,30}[。！]?[^。！？]{0,12}?全文如下"
+)
 _SENT_FINAL = re.compile(r"[。！？!?]$")
 
 _KNOWN_AT = re.compile(rf"(?:{_KNOWN_RE})")
@@ -335,7 +350,7 @@ def _split_speaker(p: str, allow_unknown: bool) -> tuple[str, str, str] | None:
         return None
     name = m2.group(1).replace(" ", "")
     if name in {"前言", "导语", "摘要", "目录", "正文", "全文", "附件", "说明", "编者按", "编后"} or re.match(
-            r"尊敬|各位|亲爱|女士|先生|同志|朋友|全国|同胞|大家|总统|行政|在座|全体|诸位", name):
+            r"尊敬|各位|亲爱|女士|先生|同志|朋友|全国|同胞|大家|总统|行政|在座|全体|诸位", name) or not is_person_name(name):
         return None
     end = pos + m2.end()
     return p[:end], name, p[end:].strip()
@@ -390,6 +405,23 @@ class _State:
     outlets: list[str] = field(default_factory=list)  # outlets named by datelines and mastheads
     news_dateline: bool = False  # "本报讯（记者 …）": the text is a news report
     closing_dateline: bool = False  # "（新华网杭州12月16日电 记者…）" closes a news report
+    editor: str | None = None  # "（责任编辑：王小二）"
+    place: str | None = None  # "（2025年11月1日，庆州）"
+    roles: dict[str, list[str]] = field(default_factory=dict)  # speaker -> role titles the header gives
+
+
+_TIME_OF_DAY = re.compile(r"^(?:上午|下午|中午|晚上|晚间|晚|早上|凌晨|傍晚|夜)$")
+
+
+def _add_speaker(st: _State, name: str, header: str = "") -> None:
+    """A speaker the header names, with the role titles before the name (``中共中央总书记、
+    中华人民共和国主席 习近平`` → roles ``中共中央总书记``, ``中华人民共和国主席``)."""
+    st.header_speakers.append(name)
+    before = header[: header.rfind(name)] if name in header else ""
+    roles = [r for r in re.split(r"[\s、，,※]+", before) if r and re.search(_ROLE_TITLE + "$", r)]
+    if roles:
+        st.roles.setdefault(name, [])
+        st.roles[name].extend(r for r in roles if r not in st.roles[name])
 
 
 def _parse_head(st: _State, field_title: str | None = None) -> None:
@@ -463,7 +495,7 @@ def _parse_head(st: _State, field_title: str | None = None) -> None:
         nm = _HEADER_NO_DATE.match(p) if (dm is not None or i == 1) else None
         if nm and _SPEECH_TITLE.search(nm.group("title")):
             st.header_titles.append(nm.group("title"))
-            st.header_speakers.append(nm.group("name"))
+            _add_speaker(st, nm.group("name"))
             rest = nm.group("rest").strip()
             st.consumed.append(p[: len(p) - len(nm.group("rest"))].strip())
             st.title_lines.extend(pending)
@@ -477,6 +509,9 @@ def _parse_head(st: _State, field_title: str | None = None) -> None:
             if split or hm.group("role") or not hm.group("rest"):
                 title = hm.group("title").strip()
                 st.delivered = st.delivered or _iso_from_text(hm.group("date"))
+                place = (hm.group("place") or "").strip()
+                if place and not _TIME_OF_DAY.match(place) and not st.place:
+                    st.place = place
                 st.delivered_in_header = True
                 if title:
                     st.header_titles.append(title)
@@ -485,7 +520,7 @@ def _parse_head(st: _State, field_title: str | None = None) -> None:
                         st.occasions.append(occ)
                 cut = hm.start("rest")  # what precedes is header; from here on, text
                 if split:
-                    st.header_speakers.append(split[1])
+                    _add_speaker(st, split[1], (hm.group("role") or "") + split[0])
                     cut += len(split[0])
                 elif not hm.group("role"):
                     cut = len(p)
@@ -521,13 +556,16 @@ def _parse_head(st: _State, field_title: str | None = None) -> None:
             pending = []
             meta_seen = True
             continue
-        if "※" in p and len(p) <= 120:
+        if "※" in p[:120]:
             a, _, b = p.partition("※")
             split = _split_speaker(b.strip(), allow_unknown=True)
-            if split and a.strip():
+            if split is None and len(p) > 120:  # run-on: the name runs into the text
+                m = re.match(rf"\s*((?:{_ROLE})?\s*({_KNOWN_RE}))", b)
+                split = (m.group(1), m.group(2), b[m.end():].strip()) if m else None
+            if split and a.strip() and len(a) <= 90:
                 st.consumed.append(p[: p.rindex(split[2])].strip() if split[2] else p)
                 st.header_titles.append(a.strip())
-                st.header_speakers.append(split[1])
+                _add_speaker(st, split[1], split[0])
                 st.article_form = True
                 if split[2]:
                     out.append(split[2])
@@ -537,7 +575,7 @@ def _parse_head(st: _State, field_title: str | None = None) -> None:
             split = _split_speaker(p, allow_unknown=True)
             if split and len(split[0]) <= 40 and (not split[2] or re.match(_SALUTATION, split[2])):
                 st.consumed.append(split[0])
-                st.header_speakers.append(split[1])
+                _add_speaker(st, split[1], split[0])
                 st.title_lines.extend(pending)
                 pending = []
                 meta_seen = True
@@ -590,6 +628,13 @@ def _parse_tail(st: _State) -> None:
             if rm:
                 st.reporters.extend(x for x in re.split(r"[\s、，,]+", rm.group("names")) if x)
                 st.consumed.append(p)
+                continue
+        em = _EDITOR.search(p) if "编" in p[-40:] else None
+        if em and (em.start() == 0 or p[em.start()] in "【[（(" or p[em.start() - 1] in "。！？”"):
+            st.editor = st.editor or em.group("name").strip()
+            st.consumed.append(p[em.start():])
+            p = p[:em.start()].rstrip()
+            if not p:
                 continue
         cm = _CLOSING_DATELINE.search(p) if "电" in p and p[-1] in "）)" else None
         if cm:
@@ -746,7 +791,7 @@ def _name_candidates(title: str, body: list[str], st: _State) -> list[str]:
     out: list[str] = list(st.header_speakers)
 
     def ok(name: str) -> bool:
-        return (name not in _NOT_NAMES and not name.startswith(("第", "本", "该", "这", "那", "各", "全", "每"))
+        return (is_person_name(name) and not name.startswith(("第", "本", "该", "这", "那", "各", "全", "每"))
                 and not name.endswith(("主席", "总理", "同志", "书记", "委员", "市长", "省长", "部长")))
 
     if title:
@@ -773,6 +818,37 @@ def _name_candidates(title: str, body: list[str], st: _State) -> list[str]:
 
 
 _ORG_ENDINGS = frozenset("会局国院部厅委办府省市县区组社网报党团军队处科室所校馆站司行业界方")
+
+# Chinese surnames (the commonest single ones and the compound ones): an unknown name must start
+# with one, so pronoun phrases ("我多次") and organisations are never taken for people
+_SURNAMES_1 = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭"
+    "陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易"
+    "乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴"
+    "蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边"
+    "卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼"
+    "盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍"
+    "辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植"
+    "衡富尧闭由"
+)
+_SURNAMES_2 = frozenset(["欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "司徒", "夏侯",
+                         "长孙", "宇文", "轩辕", "端木", "独孤", "南宫", "西门", "呼延", "万俟", "澹台"])
+_NOT_IN_NAMES = frozenset("们的了在是有和与及多次这那其该此每各我你他她它咱您等说讲指强表")
+
+
+def is_person_name(name: str) -> bool:
+    """Whether ``name`` can be a person's name: a known speaker, or 2–4 Han characters that start
+    with a Chinese surname and hold no function word (``我多次``, ``中方``, ``会议`` are not);
+    a transliterated name with ``·`` passes on its form."""
+    if name in KNOWN_SPEAKERS:
+        return True
+    if name in _NOT_NAMES or any(ch in _NOT_IN_NAMES for ch in name):
+        return False
+    if "·" in name:
+        return 3 <= len(name) <= 20 and not name.startswith("·") and not name.endswith("·")
+    if not 2 <= len(name) <= 4 or not re.fullmatch(f"[{HAN}]+", name):
+        return False
+    return name[0] in _SURNAMES_1 or name[:2] in _SURNAMES_2
 
 
 _OPENING_NAME = re.compile(
@@ -877,8 +953,17 @@ def _speakers(fields: dict[str, Any], title: str, body: list[str], st: _State, y
     return out
 
 
+_EDITOR = re.compile(r"[【\[（(]?\s*(?:责任编辑|责编|编辑)\s*[：:]\s*(?P<name>[^：:【】\[\]（）()。]{1,30}?)\s*[】\]）)]?$")
+
+
+def editor_of(line: str) -> str | None:
+    """The editor named by a ``责任编辑：…`` line (``（责编：王小二、李四）`` → ``王小二、李四``)."""
+    m = _EDITOR.search(line.strip())
+    return m.group("name").strip() if m else None
+
+
 def extract(paragraphs: list[str], fields: dict[str, object], *,
-            reference_date: str | None = None) -> tuple[Metadata, list[str]]:
+            reference_date: str | None = None, removed: list[Any] | None = None) -> tuple[Metadata, list[str]]:
     """The metadata of one document, and its body paragraphs without the metadata ones.
 
     ``fields`` are the reader's canonical fields (``title``, ``date``, ``url``, ``source``,
@@ -886,6 +971,8 @@ def extract(paragraphs: list[str], fields: dict[str, object], *,
     ``type``…); explicit, non-junk fields win. ``reference_date`` is the day the text was
     published if known from outside it (a crawl's HTTP date, say): 昨天/今天 and datelines are
     resolved against it when the text gives nothing better, and it is the date of last resort.
+    ``removed`` are the cleaner's removals (a ``责任编辑`` line it dropped names the editor).
+    A body without paragraph marks is split into inferred paragraphs (:mod:`lunshu.paragraphs`).
     """
     fields = dict(fields or {})
     st = _State(list(paragraphs))
@@ -900,6 +987,9 @@ def extract(paragraphs: list[str], fields: dict[str, object], *,
             f_title, title_site = tm.group("title").strip(), tm.group("site").strip()
     text_title = " ".join(t for t in st.title_lines if not (_SITE.match(t) and len(st.title_lines) > 1)) or None
     title = f_title or text_title or (st.header_titles[0] if st.header_titles else None)
+    lede = next((m for p in st.paras[:3] if "全文如下" in p and (m := _LEDE.search(p))), None)
+    if title is None and lede:
+        title = lede.group("t1") or lede.group("t2")
     sites = [t for t in st.title_lines if _SITE.match(t) and len(st.title_lines) > 1]
 
     body = st.paras
@@ -913,6 +1003,7 @@ def extract(paragraphs: list[str], fields: dict[str, object], *,
             else:
                 keep.append(p)
         body = keep
+    body, inferred = split_run_on(body)
 
     # ---- date
     f_date = _fields_date(fields)
@@ -951,6 +1042,7 @@ def extract(paragraphs: list[str], fields: dict[str, object], *,
         year = year_of(date)
 
     # ---- the rest
+    st.editor = st.editor or next((st.labelled[k] for k in ("责任编辑", "责编", "编辑") if st.labelled.get(k)), None)
     f_url = _good_url(_str(fields.get("url")))
     url = f_url or (st.urls[0] if st.urls else None)
     f_source = _str(fields.get("source"))
@@ -991,6 +1083,8 @@ def extract(paragraphs: list[str], fields: dict[str, object], *,
     pub_kw = _list(fields.get("publisher_keywords")) or _list(fields.get("keywords")) or st.keywords
     reporters = _list(fields.get("reporters")) or st.reporters
     names = _name_candidates(title or "", body, st)
+    if lede and not st.header_speakers:
+        names = list(dict.fromkeys([lede.group("who")] + names))
     title_names = [n for n in names if n in (title or "") or n in st.header_speakers]
     genre = _genre(fields, title or "", body, st, title_names)
     speakers = _speakers(fields, title or "", body, st, year, genre, names)
@@ -1007,6 +1101,11 @@ def extract(paragraphs: list[str], fields: dict[str, object], *,
         reporters=list(dict.fromkeys(reporters)),
         consumed=[c for c in st.consumed if c],
         delivered=st.delivered,
+        editor=_str(fields.get("editor")) or st.editor or next(
+            (e for r in (removed or []) if (e := editor_of(getattr(r, "text", "")))), None),
+        paragraphs_inferred=inferred,
+        place=st.place or next((pl for _o, pl, _md in st.datelines if pl), None),
+        roles={k: v for k, v in st.roles.items() if k in speakers},
     )
     return meta, body
 
@@ -1021,5 +1120,5 @@ def analyze(body: str, body_format: str = "text", fields: dict[str, object] | No
         key = {"tags": "keywords", "author": "author", "published": "date"}.get(k.lower(), k.lower())
         merged[key] = v
     merged.update(fields or {})
-    meta, paragraphs = extract(cleaned.paragraphs, merged, reference_date=reference_date)
+    meta, paragraphs = extract(cleaned.paragraphs, merged, reference_date=reference_date, removed=cleaned.removed)
     return cleaned, meta, paragraphs

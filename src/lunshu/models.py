@@ -64,6 +64,10 @@ class Document:
     origin: str = ""  # "path" or "path#record"
     content_hash: str = ""
     delivered: str | None = None  # the day the text says it was delivered, when not ``date`` (publication)
+    editor: str | None = None  # the publisher's editor in charge (责任编辑), when the record names one
+    paragraphs_inferred: bool = False  # the text had no paragraph marks: its paragraphs were inferred
+    place: str | None = None  # where it was delivered, as its header or dateline says
+    roles: dict[str, list[str]] = field(default_factory=dict)  # speaker -> role titles ("中华人民共和国主席")
     n_paragraphs: int | None = None  # set when listed without its text
     n_chars: int | None = None
 
@@ -81,17 +85,21 @@ class Document:
             "date": self.date,
             "delivered": self.delivered,
             "speakers": list(self.speakers),
+            "roles": {k: list(v) for k, v in self.roles.items()},
             "occasion": self.occasion,
+            "place": self.place,
             "genre": self.genre,
             "source": self.source,
             "url": self.url,
             "keywords": list(self.keywords),
             "publisher_keywords": list(self.publisher_keywords),
             "reporters": list(self.reporters),
+            "editor": self.editor,
             "origin": self.origin,
             "paragraphs": self.n_paragraphs if self.n_paragraphs is not None and not self.paragraphs
             else len(self.paragraphs),
             "chars": self.chars,
+            "paragraphs_inferred": self.paragraphs_inferred,
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -142,6 +150,7 @@ class SearchHit:
     genre: str | None = None
     speakers: list[str] = field(default_factory=list)
     matches: int = 1  # paragraphs matched in this document (with by="doc")
+    paragraphs_inferred: bool = False  # the document's paragraphs were inferred from run-on text
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

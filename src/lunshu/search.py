@@ -393,7 +393,8 @@ def _hits(conn: sqlite3.Connection, page: list[_Entry], q: Query, fold: Any) -> 
     ids = [p for p, _, _ in page]
     marks = ",".join("?" * len(ids))
     rows = {int(r[0]): r for r in conn.execute(
-        "SELECT p.id, p.doc_id, p.n, p.text, d.title, d.date, d.genre, d.speakers FROM paragraphs p "
+        "SELECT p.id, p.doc_id, p.n, p.text, d.title, d.date, d.genre, d.speakers, d.paragraphs_inferred "
+        "FROM paragraphs p "
         f"JOIN documents d ON d.id = p.doc_id WHERE p.id IN ({marks})", ids)}
     phrases = q.phrases
     hits: list[SearchHit] = []
@@ -405,7 +406,7 @@ def _hits(conn: sqlite3.Connection, page: list[_Entry], q: Query, fold: Any) -> 
         hits.append(SearchHit(
             doc_id=str(r[1]), title=r[4], date=r[5], paragraph=int(r[2]), text=text,
             snippet=snippet(text, match_spans(fold(text), phrases)), score=round(score, 6),
-            genre=r[6], speakers=json.loads(r[7] or "[]"), matches=n))
+            genre=r[6], speakers=json.loads(r[7] or "[]"), matches=n, paragraphs_inferred=bool(r[8])))
     return hits
 
 
@@ -419,7 +420,8 @@ def _search_titles(store: Store, raw_query: str, q: Query, fold: Any, *, limit: 
     cur = store.conn.cursor()
     cur.row_factory = None  # plain tuples: several times cheaper than sqlite3.Row per row
     rows = cur.execute(
-        "SELECT d.id, d.title, d.date, d.genre, d.speakers FROM documents d WHERE d.title IS NOT NULL"
+        "SELECT d.id, d.title, d.date, d.genre, d.speakers, d.paragraphs_inferred FROM documents d "
+        "WHERE d.title IS NOT NULL"
         + (f" AND {where}" if where else ""), args).fetchall()
     found: list[tuple[float, int, str, Any]] = []
     phrases = q.phrases
@@ -445,7 +447,8 @@ def _search_titles(store: Store, raw_query: str, q: Query, fold: Any, *, limit: 
         title = str(r[1])
         hits.append(SearchHit(doc_id=str(r[0]), title=title, date=r[2], paragraph=0, text=title,
                               snippet=snippet(title, match_spans(fold(title), phrases), size=len(title)),
-                              score=round(score, 4), genre=r[3], speakers=json.loads(r[4] or "[]")))
+                              score=round(score, 4), genre=r[3], speakers=json.loads(r[4] or "[]"),
+                              paragraphs_inferred=bool(r[5])))
     return SearchResult(total=len(found), hits=hits, by_year=_by_year(counts), query=raw_query, limit=limit,
                         offset=offset)
 

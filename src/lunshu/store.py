@@ -20,7 +20,7 @@ from lunshu import index
 from lunshu.errors import NotFoundError, StoreError
 from lunshu.models import Document
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _MIGRATIONS: dict[int, list[str]] = {
     1: [
@@ -65,10 +65,15 @@ _MIGRATIONS: dict[int, list[str]] = {
     ],
     # 2: the day a text says it was delivered, when it was published later (trace checks against both)
     2: ["ALTER TABLE documents ADD COLUMN delivered TEXT"],
+    # 3: the editor in charge (责任编辑) a record names; whether the paragraphs were inferred from run-on text
+    3: ["ALTER TABLE documents ADD COLUMN editor TEXT",
+        "ALTER TABLE documents ADD COLUMN paragraphs_inferred INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE documents ADD COLUMN place TEXT",
+        "ALTER TABLE documents ADD COLUMN roles TEXT NOT NULL DEFAULT '{}'"],
 }
 
 _DOC_COLUMNS = ("id, title, date, delivered, speakers, occasion, genre, source, url, keywords, publisher_keywords, "
-                "reporters, origin, content_hash, raw")
+                "reporters, origin, content_hash, raw, editor, paragraphs_inferred, place, roles")
 
 
 def _year(date: str | None) -> int | None:
@@ -171,7 +176,7 @@ class Store:
         conn.execute(
             "INSERT INTO documents (id, title, date, year, speakers, speaker, occasion, genre, source, url, "
             "keywords, publisher_keywords, reporters, origin, content_hash, raw, n_paragraphs, chars, ingested_at, "
-            "delivered) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "delivered, editor, paragraphs_inferred, place, roles) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 doc.id, doc.title, doc.date, _year(doc.date),
                 json.dumps(doc.speakers, ensure_ascii=False), doc.speakers[0] if doc.speakers else None,
@@ -181,6 +186,7 @@ class Store:
                 json.dumps(doc.reporters, ensure_ascii=False),
                 doc.origin, doc.content_hash, doc.raw, len(doc.paragraphs), doc.chars,
                 datetime.now(timezone.utc).isoformat(timespec="seconds"), doc.delivered,
+                doc.editor, int(bool(doc.paragraphs_inferred)), doc.place, json.dumps(doc.roles, ensure_ascii=False),
             ),
         )
         conn.executemany(
@@ -224,6 +230,8 @@ class Store:
             paragraphs=paragraphs or [], raw=row["raw"] or "",
             reporters=json.loads(row["reporters"] or "[]"), origin=row["origin"] or "",
             content_hash=row["content_hash"] or "",
+            editor=row["editor"], paragraphs_inferred=bool(row["paragraphs_inferred"]), place=row["place"],
+            roles=json.loads(row["roles"] or "{}"),
         )
         return doc
 

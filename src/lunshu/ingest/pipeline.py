@@ -130,6 +130,18 @@ def _str_list(value: Any) -> list[str]:
     return [str(value)]
 
 
+def _roles(value: Any) -> dict[str, list[str]]:
+    """Roles as an export wrote them: an object, or that object as JSON text (CSV)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): _str_list(v) for k, v in value.items()}
+
+
 def build_document(raw: RawRecord) -> Document:
     """Clean and describe one record. Raises InputError when nothing usable remains."""
     origin = raw.path if raw.record_no is None else f"{raw.path}#{raw.record_no}"
@@ -142,7 +154,7 @@ def build_document(raw: RawRecord) -> Document:
     from lunshu import clean, metadata
 
     cleaned = clean.clean_body(raw.body, raw.body_format)
-    meta, paragraphs = metadata.extract(cleaned.paragraphs, raw.fields)
+    meta, paragraphs = metadata.extract(cleaned.paragraphs, raw.fields, removed=cleaned.removed)
     if not paragraphs:
         raise InputError("no text left after cleaning", path=raw.path, record=raw.record_no)
     return _checked(safe_document(Document(
@@ -162,6 +174,10 @@ def build_document(raw: RawRecord) -> Document:
         reporters=list(meta.reporters),
         origin=origin,
         content_hash=chash,
+        editor=meta.editor,
+        paragraphs_inferred=meta.paragraphs_inferred,
+        place=meta.place,
+        roles={k: list(v) for k, v in meta.roles.items()},
     )), raw)
 
 
@@ -204,4 +220,8 @@ def _from_export(raw: RawRecord, doc_id: str, origin: str, chash: str) -> Docume
         reporters=_str_list(f.get("reporters")),
         origin=s("origin") or origin,
         content_hash=chash,
+        editor=s("editor"),
+        place=s("place"),
+        roles=_roles(f.get("roles")),
+        paragraphs_inferred=str(f.get("paragraphs_inferred")).lower() in ("true", "1"),
     )

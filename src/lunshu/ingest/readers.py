@@ -40,18 +40,20 @@ from lunshu import settings
 from lunshu.errors import InputError, LunshuError
 from lunshu.ingest.decode import BINARY, decode, looks_binary, looks_utf16, page_breaks, safe_line, safe_text
 from lunshu.models import IngestFailure, RawRecord
-from lunshu.tabular import EXPORT_COLUMNS, EXPORT_LIST_COLUMNS, LIST_SEPARATOR, uncell
+from lunshu.tabular import EXPORT_LIST_COLUMNS, EXPORT_REQUIRED, LIST_SEPARATOR, uncell
 
 # canonical key -> accepted column names (compared case-insensitively, ignoring spaces, _ and -)
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("id", "_id", "doc_id", "docid", "编号"),
+    "id": ("id", "_id", "doc_id", "docid", "编号", "article_id"),
     "title": ("title", "标题", "题目", "headline", "篇名"),
     "date": ("date", "publication", "published", "pubdate", "publish_date", "publishdate", "publication_date",
-             "发布时间", "发布日期", "日期", "时间", "datetime", "created", "created_at", "time"),
-    "text": ("text", "content", "body", "正文", "article", "内容", "全文", "fulltext", "full_text", "原文"),
+             "发布时间", "发布日期", "日期", "时间", "datetime", "created", "created_at", "time", "input_date",
+             "pub_time", "publish_time"),
+    "text": ("text", "content", "body", "正文", "article", "内容", "全文", "fulltext", "full_text", "原文", "newcontent"),
     "url": ("url", "link", "链接", "网址", "href", "source_url", "permalink"),
-    "source": ("source", "来源", "outlet", "publisher", "media", "出处", "媒体"),
+    "source": ("source", "来源", "outlet", "publisher", "media", "出处", "媒体", "origin_name"),
     "author": ("author", "作者", "authors"),
+    "editor": ("editor", "责任编辑", "责编"),
     "speakers": ("speakers", "speaker", "讲话人", "发言人", "讲话者"),
     "genre": ("genre", "体裁", "文体"),
     "keywords": ("keywords", "关键词", "tags", "标签"),
@@ -125,7 +127,19 @@ def map_fields(record: dict[str, Any], field_map: dict[str, str] | None = None) 
             out.setdefault(str(k), v)
         elif key not in out:
             out[key] = v
+        elif key == "text" and key not in taken_keys(field_map) and _paragraph_list(v) and not _paragraph_list(out[key]):
+            # a scraped dump with both an HTML fragment (``article``) and the paragraphs as a list
+            # (``text``): the list's paragraph breaks are the publisher's own
+            out[key] = v
     return out
+
+
+def taken_keys(field_map: dict[str, str] | None) -> set[str]:
+    return set(field_map or ())
+
+
+def _paragraph_list(v: Any) -> bool:
+    return isinstance(v, list) and bool(v) and all(isinstance(x, str) for x in v)
 
 
 def _scalar(v: Any) -> str | None:
@@ -724,7 +738,7 @@ def read_csv(path: str, field_map: dict[str, str] | None, encoding: str | None) 
             raise InputError(f"CSV has two columns named {safe_line(h)!r}: rename one (which is meant is "
                              "not guessed)", path=path)
         seen.add(h)
-    exported = not field_map and set(EXPORT_COLUMNS) - {"raw"} <= seen
+    exported = not field_map and EXPORT_REQUIRED <= seen
     probe = map_fields({h: "" for h in header}, None) if not field_map else {}
     if not field_map and "text" not in probe and "paragraphs" not in probe:
         raise InputError(

@@ -108,6 +108,8 @@ DOCUMENT_FIELDS: list[tuple[str, Any]] = [
     ("keywords", _STR_LIST), ("publisher_keywords", _STR_LIST), ("reporters", _STR_LIST),
     ("origin", T.StringType()), ("content_hash", T.StringType()), ("raw", T.StringType()),
     ("n_paragraphs", T.IntegerType()), ("chars", T.LongType()), ("ingested_at", T.StringType()),
+    ("editor", T.StringType()), ("paragraphs_inferred", T.BooleanType()), ("place", T.StringType()),
+    ("roles", T.StringType()),
 ]
 _AT = [n for n, _ in DOCUMENT_FIELDS].index("ingested_at")
 _DOC_WITH_PARAGRAPHS = T.StructType([T.StructField(n, t) for n, t in DOCUMENT_FIELDS]
@@ -281,7 +283,8 @@ def document_row(doc: Document, ingested_at: str | None = None) -> tuple[Any, ..
     return (doc.id, doc.title, doc.date, getattr(doc, "delivered", None), year, list(doc.speakers), doc.speakers[0] if doc.speakers else None,
             doc.occasion, doc.genre, doc.source, doc.url, list(doc.keywords), list(doc.publisher_keywords),
             list(doc.reporters), doc.origin, doc.content_hash, doc.raw, len(doc.paragraphs), doc.chars,
-            ingested_at, list(doc.paragraphs))
+            ingested_at, doc.editor, bool(doc.paragraphs_inferred), doc.place,
+            json.dumps(doc.roles, ensure_ascii=False), list(doc.paragraphs))
 
 
 def _later(a: tuple[Ordinal, Any], b: tuple[Ordinal, Any]) -> tuple[Ordinal, Any]:
