@@ -22,7 +22,7 @@ from lunshu.models import Document, IngestFailure, RawRecord
 
 # Bump when cleaning or metadata extraction changes what a document becomes: re-ingesting then
 # updates documents instead of reporting them unchanged.
-PIPELINE_VERSION = "5"
+PIPELINE_VERSION = "6"
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
 
