@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 OUT = BENCH / "out"
 RESULTS = BENCH / "results"
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("LUNSHU_SHARED", ROOT.parent / "shared"))
 CORPORA = SHARED / "corpora"
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(BENCH))

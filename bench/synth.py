@@ -6,7 +6,8 @@ shuffled and recombined into paragraphs and documents with random dates (1954–
 reduced precision or none), speakers, genres and sources.
 
 Writes through the store's schema (``Store``): the rows first, then the index's ``add`` in big
-transactions in the index's key order; reports how fast the index was written (characters per
+transactions in the index's key order, then ``index.settle`` as ``lunshu ingest`` ends (on a new
+database: the segments merged into one); reports how fast the index was written (characters per
 second of ``index.add``).
 
     python bench/synth.py /tmp/syn100k.db --paragraphs 100000
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import sqlite3
@@ -30,7 +32,7 @@ from lunshu import index
 from lunshu.models import GENRES
 from lunshu.store import Store
 
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("LUNSHU_SHARED", ROOT.parent / "shared"))
 SPEAKERS = ["习近平", "李强", "李克强", "温家宝", "胡锦涛", "江泽民", "朱镕基", "周恩来", "赵乐际", "王沪宁",
             "蔡奇", "丁薛祥", "李希", "韩正", "王岐山"]
 SOURCES = ["新华社", "人民日报", "新华网", "求是", "中国政府网", "央视新闻", "光明日报", "中国日报"]
@@ -146,8 +148,8 @@ def build(db: Path, n_paragraphs: int, *, seed: int = 1, corpora: Path = SHARED 
                   f"({indexed / max(cpu_index, 1e-9) / 1e6:.2f} per CPU s)", end="", file=sys.stderr)
     reader.close()
     t_opt = time.perf_counter()
-    with store.transaction() as c:
-        index.optimize(c)
+    with store.transaction() as c:  # what `lunshu ingest` does at its end (here: the whole index)
+        index.settle(c, pid)
     t_opt = time.perf_counter() - t_opt
     total = time.perf_counter() - t0
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -133,5 +133,6 @@ def test_vectorised_tokens_equal_the_plain_ones(texts: list[str]) -> None:
     def toks(s: str) -> list[str]:  # what the ascii tokenizer sees: only " " separates (all else is encoded)
         return [x for x in s.split(" ") if x]
 
-    assert [(toks(tri), toks(uni)) for tri, uni in many] == [(toks(tri), toks(uni)) for tri, uni in plain]
-    assert all(len(toks(tri)) == max(0, len(t) - 2) and len(toks(uni)) == len(t) for t, (tri, uni) in zip(texts, many))
+    assert [tuple(toks(c) for c in cols) for cols in many] == [tuple(toks(c) for c in cols) for cols in plain]
+    assert all(len(toks(tri)) == max(0, len(t) - 2) and len(toks(uni)) == len(t) and len(toks(bi)) == max(0, len(t) - 1)
+               for t, (tri, uni, bi) in zip(texts, many))

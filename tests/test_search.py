@@ -327,7 +327,6 @@ def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str
     meant for result sets of millions (year-by-year counts, ranking in blocks, dates per year)."""
     if request.param != "one pass":
         monkeypatch.setattr(search, "RANK_WINDOW", 4)
-        monkeypatch.setattr(search, "_SMALL", 3)
     return str(request.param)
 
 
@@ -354,7 +353,6 @@ def test_huge_set_paths_agree_with_small_set_paths(rand: Corpus, sort: str, by: 
         one = rand.search("网 OR 发展", **kw, **filters)
         with monkeypatch.context() as m:
             m.setattr(search, "RANK_WINDOW", 4)
-            m.setattr(search, "_SMALL", 3)
             huge = rand.search("网 OR 发展", **kw, **filters)
         assert (huge.total, huge.by_year) == (one.total, one.by_year)
         assert [(h.doc_id, h.paragraph, h.matches) for h in huge.hits] == \
@@ -467,8 +465,9 @@ def test_update_delete_check_rebuild(tmp_path: Path) -> None:
         for pid, text, date in conn.execute("SELECT p.id, p.text, k.date FROM paragraphs p JOIN search_paras k "
                                             "ON k.pid = p.id WHERE p.doc_id = 'r004'").fetchall():
             enc = index.encode(fold(text))
-            conn.execute("INSERT INTO search_fts (search_fts, rowid, tri, uni) VALUES ('delete', ?, ?, ?)",
-                         (index.key(date // 10000, pid), index.tri_tokens(enc), index.uni_tokens(enc)))
+            conn.execute("INSERT INTO search_fts (search_fts, rowid, tri, uni, bi) VALUES ('delete', ?, ?, ?, ?)",
+                         (index.key(date // 10000, pid), index.tri_tokens(enc), index.uni_tokens(enc),
+                          index.bi_tokens(enc)))
     assert any("not found by their own text" in p for p in index.check(c.store.conn))
     with c.store.transaction() as conn:
         index.rebuild(conn)

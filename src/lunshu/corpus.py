@@ -14,8 +14,6 @@ from typing import Any
 
 from lunshu import index, settings
 from lunshu.errors import LunshuError
-from lunshu.ingest import expand_paths, read_path
-from lunshu.ingest.parallel import END_OF_FILE, auto_jobs, build_all
 from lunshu.models import Document, IngestFailure, IngestReport, RawRecord
 from lunshu.store import Store
 
@@ -60,6 +58,10 @@ class Corpus:
         and re-running it finishes the job. ``jobs``: worker processes that build documents while
         this process writes them (0: none; None: decided from the cores and the input's size).
         """
+        # (imported here: readers, decoders and the worker pool cost a search or a page nothing)
+        from lunshu.ingest import expand_paths
+        from lunshu.ingest.parallel import auto_jobs, build_all
+
         if isinstance(paths, (str, Path)):
             paths = [str(paths)]
         report = IngestReport()
@@ -78,6 +80,7 @@ class Corpus:
         pending: list[Document] = []
         pending_chars = 0
         seen: dict[str, tuple[str, str]] = {}  # id -> (content hash, origin) of its first record in this run
+        written = 0  # paragraphs
         for item in build_all(self._records(files, field_map, encoding), jobs,
                               meanwhile=lambda: index.warm(self.store.conn)):
             if isinstance(item, str):  # END_OF_FILE
@@ -99,23 +102,30 @@ class Corpus:
             pending.append(doc)
             pending_chars += doc.chars
             if len(pending) >= _BATCH_DOCS or pending_chars >= batch_chars:
-                self._flush(pending, report)
+                written += self._flush(pending, report)
                 pending, pending_chars = [], 0
                 batch_chars = min(batch_chars * 4, _BATCH_CHARS)
         if pending:
-            self._flush(pending, report)
+            written += self._flush(pending, report)
+        if written:  # merge the segments the transactions left, as a query would otherwise walk them all
+            with self.store.transaction() as conn:
+                index.settle(conn, written)
         return report
 
     @staticmethod
     def _records(files: list[str], field_map: dict[str, str] | None,
                  encoding: str | None) -> Iterator[RawRecord | IngestFailure | str]:
+        from lunshu.ingest import read_path
+        from lunshu.ingest.parallel import END_OF_FILE
+
         for path in files:
             yield from read_path(path, field_map, encoding)
             yield END_OF_FILE
 
-    def _flush(self, docs: list[Document], report: IngestReport) -> None:
+    def _flush(self, docs: list[Document], report: IngestReport) -> int:
         """Write a batch in one transaction; if the store refuses one document, write the batch
-        again one document per transaction, so only that document fails."""
+        again one document per transaction, so only that document fails. Returns the paragraphs
+        written."""
         # in date order: the index is keyed by year, so FTS5 then appends instead of starting segments
         docs = sorted(docs, key=lambda d: d.date or "")
         try:
@@ -124,18 +134,22 @@ class Corpus:
         except (sqlite3.DatabaseError, LunshuError, ValueError):
             if len(docs) == 1:
                 raise
+            written = 0
             for doc in docs:
                 try:
-                    self._flush([doc], report)
+                    written += self._flush([doc], report)
                 except (sqlite3.DatabaseError, LunshuError, ValueError) as exc:
                     path, _, rec = doc.origin.partition("#")
                     report.failed.append(IngestFailure(path, int(rec) if rec.isdigit() else None,
                                                        f"could not be stored: {exc}"))
-            return
+            return written
+        written = 0
         for doc, status in zip(docs, statuses):
             setattr(report, status, getattr(report, status) + 1)
             report.doc_ids.append(doc.id)
             report.chars += doc.chars
+            written += len(doc.paragraphs) if status != "unchanged" else 0
+        return written
 
     # -- documents ---------------------------------------------------------------------------
     def docs(self, *, speaker: str | None = None, genre: str | None = None, date_from: str | None = None,

@@ -10,15 +10,21 @@ table holds two columns of tokens we make ourselves from the *folded* text:
   ``GAP``, instead: a quarter of all windows, and most of the distinct ones, which cost the
   writer far more than repeats of one token do (23 % of the index's write time). Positions stay
   those of the text;
-- ``uni``: every character, with positions, answering 1-character terms and 2-character phrases.
+- ``uni``: every character, with positions, answering 1-character terms (and the exact phrase of
+  any text with punctuation);
+- ``bi``: every overlapping 2-character window (``GAP`` for those holding punctuation or a
+  space), answering a 2-character term with one doclist. As a phrase of two ``uni`` tokens it
+  walked both characters' doclists, each a large share of the corpus, however rare the pair
+  (index format 3; 100k-paragraph bench: rare pairs 2.4 → see docs/benchmarks.md).
 
-A phrase without punctuation is a ``tri`` phrase; a phrase with some is the ``uni`` phrase of
-all its characters (exact), ANDed with the ``tri`` phrases of its runs between punctuation (they
-only narrow what FTS5 has to walk).
+A phrase without punctuation is a ``tri`` phrase (two characters: a ``bi`` token); a phrase with
+some is the ``uni`` phrase of all its characters (exact), ANDed with the ``tri`` phrases of its
+runs between punctuation (they only narrow what FTS5 has to walk). A database of index format 2
+(no ``bi`` column) is still searched, 2-character terms as ``uni`` phrases (``has_bigrams``).
 
 Both columns use the ``ascii`` tokenizer, which keeps any non-ASCII byte inside a token; the
 few ASCII characters that it would treat as separators are mapped to private-use code points
-first, so a token is always exactly one (or three) characters of text, or ``GAP``. No stage
+first, so a token is always exactly one, two or three characters of text, or ``GAP``. No stage
 verifies hits against the text: the index is exact by construction for the folded text.
 
 Folding is one character to one character (lengths never change, so offsets found in the folded
@@ -56,14 +62,14 @@ from lunshu.errors import StoreError
 TABLE = "search_fts"
 KEYS = "search_paras"
 # Bump when the tokens made from a text change (encoding, fold rules): the index must be rebuilt.
-INDEX_VERSION = "2"  # 2: windows with punctuation or spaces are GAP
+INDEX_VERSION = "3"  # 2: windows with punctuation or spaces are GAP; 3: the bi column
 
 YEAR_SHIFT = 32
 PID_MASK = (1 << YEAR_SHIFT) - 1
 
 SCHEMA = [
     f"""CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5(
-        tri, uni, content='', tokenize='ascii', detail=full)""",
+        tri, uni, bi, content='', tokenize='ascii', detail=full)""",
     # Bigger in-memory batches and lazier merging: a third of the write cost on a big ingest
     # (the segments are merged by `optimize` after bulk loads; queries barely notice meanwhile).
     f"INSERT INTO {TABLE} ({TABLE}, rank) VALUES ('hashsize', 67108864)",
@@ -231,7 +237,16 @@ def tri_tokens(enc: str) -> str:
     return " ".join(wins)
 
 
-def tokens_many(f: Folder, texts: Sequence[str]) -> list[tuple[str, str]]:
+def bi_tokens(enc: str) -> str:
+    """Every window of 2 characters; GAP for those holding punctuation or a space."""
+    marked = enc.translate(_GAP_MARK)
+    wins = [marked[i:i + 2] for i in range(len(marked) - 1)]
+    if GAP in marked:
+        wins = [GAP if GAP in w else w for w in wins]
+    return " ".join(wins)
+
+
+def tokens_many(f: Folder, texts: Sequence[str]) -> list[tuple[str, str, str]]:
     """``[tokens(f, t) for t in texts]``, made for all the texts at once with numpy.
 
     Why: the per-window Python of ``tokens`` was a fifth of a whole ingest's CPU time; here a
@@ -250,25 +265,35 @@ def tokens_many(f: Folder, texts: Sequence[str]) -> list[tuple[str, str]]:
     uni[:, 0] = enc
     uni[:, 1] = 32
     uni_bytes = uni.tobytes()
-    tri_bytes = b""
+    tri_bytes = bi_bytes = b""
+    g = gaps[enc]
+    if n >= 2:
+        win2 = np.empty((n - 1, 3), dtype=np.uint32)
+        win2[:, 0] = enc[:-1]
+        win2[:, 1] = enc[1:]
+        win2[:, 2] = 32
+        gap2 = g[:-1] | g[1:]
+        win2[gap2, 0] = _GAP_CODE
+        win2[gap2, 1] = 32
+        bi_bytes = win2.tobytes()
     if n >= 3:
         win = np.empty((n - 2, 4), dtype=np.uint32)
         win[:, 0] = enc[:-2]
         win[:, 1] = enc[1:-1]
         win[:, 2] = enc[2:]
         win[:, 3] = 32
-        g = gaps[enc]
         gap = g[:-2] | g[1:-1] | g[2:]
         win[gap, 0] = _GAP_CODE
         win[gap, 1:3] = 32
         tri_bytes = win.tobytes()
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str, str]] = []
     at = 0
     for t in texts:
         m = len(t)
         u = uni_bytes[at * 8:(at + m) * 8 - 4].decode("utf-32-le", "surrogatepass") if m else ""
         tri = tri_bytes[at * 16:(at + m - 2) * 16 - 4].decode("utf-32-le", "surrogatepass") if m >= 3 else ""
-        out.append((tri, u))
+        bi = bi_bytes[at * 12:(at + m - 1) * 12 - 4].decode("utf-32-le", "surrogatepass") if m >= 2 else ""
+        out.append((tri, u, bi))
         at += m
     return out
 
@@ -310,18 +335,22 @@ def _runs(enc: str) -> list[tuple[int, int]]:
     return [m.span() for m in _GAP_RUNS.finditer(enc)]
 
 
-def tokens(f: Folder, text: str) -> tuple[str, str]:
-    """The (tri, uni) column values of one paragraph's text, folded with ``f``: the plain
+def tokens(f: Folder, text: str) -> tuple[str, str, str]:
+    """The (tri, uni, bi) column values of one paragraph's text, folded with ``f``: the plain
     definition (``tokens_many``, which the writer uses, is tested against it)."""
     enc = encode(f.fold(text))
-    return tri_tokens(enc), uni_tokens(enc)
+    return tri_tokens(enc), uni_tokens(enc), bi_tokens(enc)
 
 
-def phrase_expr(folded: str) -> str:
-    """An FTS5 expression matching exactly the rows whose folded text contains ``folded``."""
+def phrase_expr(folded: str, bigrams: bool = True) -> str:
+    """An FTS5 expression matching exactly the rows whose folded text contains ``folded``.
+
+    ``bigrams``: the index has the ``bi`` column (format 3; see ``has_bigrams``)."""
     if not folded:
         raise ValueError("empty phrase")
     enc = encode(folded)
+    if len(enc) == 2 and bigrams and GAP not in enc.translate(_GAP_MARK):
+        return f'bi : "{enc}"'
     if len(enc) < 3:
         return f'uni : "{uni_tokens(enc)}"'
     runs = _runs(enc)
@@ -331,7 +360,7 @@ def phrase_expr(folded: str) -> str:
     return "(" + " AND ".join(parts) + ")"
 
 
-def near_expr(folded: str) -> str:
+def near_expr(folded: str, bigrams: bool = True) -> str:
     """A cheaper lookup for candidates: the phrase's non-overlapping trigrams, NEAR each other.
 
     Why: a phrase query walks the doclist of each of its trigrams, and common trigrams (社会主,
@@ -343,7 +372,7 @@ def near_expr(folded: str) -> str:
     """
     enc = encode(folded)
     if len(enc) < 5:
-        return phrase_expr(folded)
+        return phrase_expr(folded, bigrams)
     at: list[int] = []
     for a, b in _runs(enc):
         run = list(range(a, b - 2, 3))
@@ -351,7 +380,7 @@ def near_expr(folded: str) -> str:
             run.append(b - 3)
         at.extend(run)
     if len(at) < 2:
-        return phrase_expr(folded)
+        return phrase_expr(folded, bigrams)
     terms = " ".join(f'"{enc[i:i + 3]}"' for i in at)
     return f"tri : NEAR({terms}, {at[-1] - at[0] - 1})"
 
@@ -381,7 +410,49 @@ def year_keys(y0: int, y1: int) -> tuple[int, int]:
     return y0 << YEAR_SHIFT, ((y1 + 1) << YEAR_SHIFT) - 1
 
 
+def years_indexed(conn: sqlite3.Connection, lo: int = 0, hi: int = (1 << 62)) -> list[int]:
+    """The years the index holds rows of, within row ids ``lo``..``hi``, oldest first.
+
+    One seek per year in FTS5's table of row sizes (a plain rowid table): no MATCH, a few
+    microseconds each, where a seek with the query's MATCH costs a phrase's set-up every time.
+    """
+    out: list[int] = []
+    sql = f"SELECT id FROM {TABLE}_docsize WHERE id BETWEEN ? AND ? ORDER BY id LIMIT 1"
+    while lo <= hi:
+        row = conn.execute(sql, (lo, hi)).fetchone()
+        if row is None:
+            break
+        year = int(row[0]) >> YEAR_SHIFT
+        out.append(year)
+        lo = year_keys(year, year)[1] + 1
+    return out
+
+
 # -- writing -------------------------------------------------------------------------------------
+def create(conn: sqlite3.Connection) -> None:
+    """Create the index tables if missing (an empty one of an older format is made anew)."""
+    cols = [str(r[1]) for r in conn.execute(f"PRAGMA table_info({TABLE})")]
+    if cols and "bi" not in cols and _stored_format(conn) is None:
+        conn.execute(f"DROP TABLE {TABLE}")  # never written to: nothing to keep
+    for stmt in SCHEMA:
+        conn.execute(stmt)
+
+
+def _stored_format(conn: sqlite3.Connection) -> str | None:
+    try:
+        row = conn.execute("SELECT value FROM lunshu_meta WHERE key = ?", (_META_VERSION,)).fetchone()
+    except sqlite3.OperationalError:  # not a lunshu database (yet)
+        return None
+    return None if row is None else str(row[0])
+
+
+def has_bigrams(conn: sqlite3.Connection) -> bool:
+    """The index has the ``bi`` column (format 3 and later; a database nothing was indexed in has
+    the current format)."""
+    v = _stored_format(conn)
+    return v is None or not v.isdigit() or int(v) >= 3
+
+
 def _check_format(conn: sqlite3.Connection) -> None:
     """Tokens from another index format cannot be deleted by this one: refuse rather than damage."""
     row = conn.execute("SELECT value FROM lunshu_meta WHERE key = ?", (_META_VERSION,)).fetchone()
@@ -414,16 +485,16 @@ def add(conn: sqlite3.Connection, rows: Iterable[tuple[int, str]]) -> None:
     fts_rows = []
     meta = []
     toks = tokens_many(f, [text for _, text in rows])
-    for (pid, _), (tri, uni) in zip(rows, toks):
+    for (pid, _), (tri, uni, bi) in zip(rows, toks):
         if not 0 < pid <= PID_MASK:
             raise StoreError(f"paragraph id {pid} is outside what the search index can hold")
         doc, date = docs.get(pid, (0, 0))
-        fts_rows.append((key(date // 10000, pid), tri, uni))
+        fts_rows.append((key(date // 10000, pid), tri, uni, bi))
         meta.append((pid, doc, date))
     # FTS5 flushes its in-memory batch whenever a row id is lower than the last one written:
     # in key order, one transaction makes one segment instead of one per change of year.
     fts_rows.sort()
-    conn.executemany(f"INSERT INTO {TABLE} (rowid, tri, uni) VALUES (?, ?, ?)", fts_rows)
+    conn.executemany(f"INSERT INTO {TABLE} (rowid, tri, uni, bi) VALUES (?, ?, ?, ?)", fts_rows)
     conn.executemany(f"INSERT OR REPLACE INTO {KEYS} (pid, doc, date) VALUES (?, ?, ?)", meta)
 
 
@@ -442,16 +513,19 @@ def remove(conn: sqlite3.Connection, rows: Iterable[tuple[int, str]]) -> None:
                      conn.execute(f"SELECT pid, date FROM {KEYS} WHERE pid IN ({q})", chunk))
     indexed = [(pid, text) for pid, text in rows if pid in dates]
     # the very tokens ``add`` wrote (same function): FTS5 deletes exactly what it is given
-    dels = [(key(dates[pid] // 10000, pid), tri, uni)
-            for (pid, _), (tri, uni) in zip(indexed, tokens_many(f, [t for _, t in indexed]))]
-    conn.executemany(f"INSERT INTO {TABLE} ({TABLE}, rowid, tri, uni) VALUES ('delete', ?, ?, ?)", dels)
+    dels = [(key(dates[pid] // 10000, pid), tri, uni, bi)
+            for (pid, _), (tri, uni, bi) in zip(indexed, tokens_many(f, [t for _, t in indexed]))]
+    conn.executemany(f"INSERT INTO {TABLE} ({TABLE}, rowid, tri, uni, bi) VALUES ('delete', ?, ?, ?, ?)", dels)
     conn.executemany(f"DELETE FROM {KEYS} WHERE pid = ?", [(pid,) for pid in dates])
 
 
 def rebuild(conn: sqlite3.Connection) -> None:
-    """Rewrite the whole index from ``paragraphs`` (the stored folding table is kept)."""
-    conn.execute(f"INSERT INTO {TABLE} ({TABLE}) VALUES ('delete-all')")
+    """Rewrite the whole index from ``paragraphs`` in the current format (the stored folding table
+    is kept)."""
+    conn.execute(f"DROP TABLE IF EXISTS {TABLE}")  # (its columns may be those of an older format)
     conn.execute(f"DELETE FROM {KEYS}")
+    for stmt in SCHEMA:
+        conn.execute(stmt)
     conn.execute("INSERT OR REPLACE INTO lunshu_meta (key, value) VALUES (?, ?)", (_META_VERSION, INDEX_VERSION))
     last = 0
     while True:
@@ -467,6 +541,30 @@ def rebuild(conn: sqlite3.Connection) -> None:
 def optimize(conn: sqlite3.Connection) -> None:
     """Merge the index segments into one (after a large ingest: smaller and faster)."""
     conn.execute(f"INSERT INTO {TABLE} ({TABLE}) VALUES ('optimize')")
+
+
+SETTLE_SHARE = 0.1  # an ingest that wrote at least this share of the index merges it whole
+SETTLE_PAGES = 2000  # else: this many pages (4 KB) of incremental merging, at most
+
+
+def settle(conn: sqlite3.Connection, written: int) -> str:
+    """Merge the segments an ingest left (what every writer of many paragraphs calls at its end).
+
+    Each transaction of an ingest leaves one more segment, and a query walks every segment's
+    doclist of each of its tokens (20 after a 1M-paragraph ingest: phrases with many matches
+    were up to 3× slower than on the merged index). When ``written`` paragraphs are a good share
+    of the index the whole index is merged (``optimize``: a fresh database as the benchmarks
+    measure it); a small addition to a big database only pays for a bounded merge step.
+    Returns what it did ("optimize", "merge" or "").
+    """
+    if written <= 0:
+        return ""
+    total = int(conn.execute(f"SELECT count(*) FROM {KEYS}").fetchone()[0])
+    if written >= SETTLE_SHARE * total:
+        optimize(conn)
+        return "optimize"
+    conn.execute(f"INSERT INTO {TABLE} ({TABLE}, rank) VALUES ('merge', ?)", (SETTLE_PAGES,))
+    return "merge"
 
 
 def check(conn: sqlite3.Connection) -> list[str]:
@@ -509,6 +607,7 @@ def _sample_lookups(conn: sqlite3.Connection, n: int = 200) -> list[str]:
 
     rng = random.Random(0)
     f = folder(conn)
+    bigrams = has_bigrams(conn)
     lost = 0
     rows = conn.execute(f"SELECT p.id, p.text, k.date FROM paragraphs p JOIN {KEYS} k ON k.pid = p.id "
                         "WHERE p.id IN (SELECT id FROM paragraphs ORDER BY random() LIMIT ?)", (n,)).fetchall()
@@ -520,7 +619,7 @@ def _sample_lookups(conn: sqlite3.Connection, n: int = 200) -> list[str]:
         piece = f.fold(str(text)[i:i + size])
         k = key(int(date) // 10000, int(pid))
         if conn.execute(f"SELECT 1 FROM {TABLE} WHERE {TABLE} MATCH ? AND rowid = ?",
-                        (phrase_expr(piece), k)).fetchone() is None:
+                        (phrase_expr(piece, bigrams), k)).fetchone() is None:
             lost += 1
     return [f"{lost} of {len(rows)} sampled paragraphs are not found by their own text"] if lost else []
 
@@ -535,7 +634,7 @@ def match_ids(conn: sqlite3.Connection, phrase: str, limit: int | None = None) -
     if not folded:
         return []
     sql = f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH ? ORDER BY rowid DESC"
-    args: list[object] = [phrase_expr(folded)]
+    args: list[object] = [phrase_expr(folded, has_bigrams(conn))]
     if limit is not None:
         sql += " LIMIT ?"
         args.append(limit)

@@ -56,7 +56,7 @@ def _pids_in_date_order(store: Store, folded: str, filters: dict[str, Any]) -> I
     limit reads only the first years it needs, however common the term.
     """
     conn = store.conn
-    plan = make_plan(store, index.phrase_expr(folded), need_doc=True, **filters)
+    plan = make_plan(store, index.phrase_expr(folded, index.has_bigrams(conn)), need_doc=True, **filters)
     for year in plan.years(conn, max(plan.lo, index.year_keys(1, 1)[0])):
         yield from _pids_of_year(conn, plan, year)
     if plan.lo == 0:

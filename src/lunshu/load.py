@@ -159,6 +159,7 @@ def _year_bounds(folder: Path, n: int) -> list[int]:
 
 def load(folder: str | Path, db: str, *, shards: int | None = None, shard_by: str = "hash") -> dict[str, Any]:
     """Write every document of ``folder`` into ``db`` (or into ``shards`` databases beside it)."""
+    from lunshu import index
     from lunshu.store import Store
 
     folder = Path(folder)
@@ -174,11 +175,14 @@ def load(folder: str | Path, db: str, *, shards: int | None = None, shard_by: st
     pending: list[list[Document]] = [[] for _ in stores]
     chars = [0 for _ in stores]
 
+    written = [0 for _ in stores]
+
     def flush(k: int) -> None:
         with stores[k].transaction() as conn:
             for d in pending[k]:
                 status = stores[k].put(conn, d)
                 counts[k][status] += 1
+                written[k] += len(d.paragraphs) if status != "unchanged" else 0
         pending[k], chars[k] = [], 0
 
     def shard_of(doc: Document) -> int:
@@ -199,6 +203,9 @@ def load(folder: str | Path, db: str, *, shards: int | None = None, shard_by: st
         for k in range(len(stores)):
             if pending[k]:
                 flush(k)
+            if written[k]:  # as `lunshu ingest` does: merge the segments the transactions left
+                with stores[k].transaction() as conn:
+                    index.settle(conn, written[k])
         reuse_note = _load_reuse(folder, stores[0]) if n == 1 else \
             "not loaded into shards (links cross shards); run `lunshu reuse` on each shard"
     finally:

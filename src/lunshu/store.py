@@ -155,8 +155,7 @@ class Store:
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 for stmt in _MIGRATIONS[version]:
                     c.execute(stmt)
-            for stmt in index.SCHEMA:
-                c.execute(stmt)
+            index.create(c)
             c.execute("INSERT OR REPLACE INTO lunshu_meta (key, value) VALUES ('schema_version', ?)",
                       (str(SCHEMA_VERSION),))
 

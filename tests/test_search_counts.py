@@ -1,8 +1,10 @@
-"""search(): the one-statement path for sets of one window gives what the general path gives.
+"""search(): the counting paths (one grouped statement, or a count per year) give the same
+counts, pages and scores.
 
-The general path (a counting pass, then ranking block by block) is the one the rest of
-test_search.py checks against a brute-force scan; here every page, count and score of the fast
-path must equal it — undated paragraphs, identical paragraphs (equal scores), filters included.
+The paths for huge sets (counted year by year, ranked block by block) are forced with tiny
+windows; test_search.py checks both against a brute-force scan. Here every page, count and score
+of a set counted in one statement must equal what counting year by year gives — undated
+paragraphs, identical paragraphs (equal scores), filters included.
 """
 
 from __future__ import annotations
@@ -52,13 +54,13 @@ def _as_tuple(r: Any) -> Any:
 @pytest.mark.parametrize("q", ["网络空间", "发展 治理", "网络 OR 经济", "空间 -人民", "共同体", "网络空间的发展", "无此词语"])
 @pytest.mark.parametrize("filters", [{}, {"date_from": "2000-03", "date_to": "2020"}, {"speaker": "甲"},
                                      {"genre": "report"}])
-def test_one_pass_equals_the_general_path(corpus: Corpus, q: str, filters: dict[str, str],
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_grouped_counts_equal_counts_per_year(corpus: Corpus, q: str, filters: dict[str, str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     pages = [(20, 0), (7, 0), (7, 7), (5, 3), (0, 0), (100, 1000)]
-    fast = [_as_tuple(corpus.search(q, limit=n, offset=o, **filters)) for n, o in pages]
-    monkeypatch.setattr(search, "ONE_PASS", False)
-    general = [_as_tuple(corpus.search(q, limit=n, offset=o, **filters)) for n, o in pages]
-    assert fast == general
+    grouped = [_as_tuple(corpus.search(q, limit=n, offset=o, **filters)) for n, o in pages]
+    monkeypatch.setattr(search, "COUNT_FACTOR", 0)  # every set is "large": counted year by year
+    per_year = [_as_tuple(corpus.search(q, limit=n, offset=o, **filters)) for n, o in pages]
+    assert grouped == per_year
 
 
 def test_a_set_over_one_window_takes_the_general_path(corpus: Corpus, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -71,7 +73,7 @@ def test_a_set_over_one_window_takes_the_general_path(corpus: Corpus, monkeypatc
     assert dated[0] >= dated[-1]  # the newest block comes first
 
 
-def test_likely_huge_terms_skip_the_one_pass() -> None:
+def test_likely_huge_terms_are_counted_per_year_straight_away() -> None:
     from lunshu.query import parse
 
     assert search._likely_huge(parse("的")) and search._likely_huge(parse("网络"))
@@ -79,7 +81,7 @@ def test_likely_huge_terms_skip_the_one_pass() -> None:
     assert not search._likely_huge(parse("的 -是"))
 
 
-def test_one_pass_on_an_empty_database(tmp_path: Path) -> None:
+def test_an_empty_database(tmp_path: Path) -> None:
     c = Corpus(tmp_path / "e.db")
     try:
         r = c.search("网络空间")
