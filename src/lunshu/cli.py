@@ -545,21 +545,17 @@ def serve(
     as_json: bool = JSON_OPT,
 ) -> None:
     """Serve the web UI and the HTTP JSON API."""
-    import threading
-
     import uvicorn
 
-    from lunshu.corpus import Corpus
     from lunshu.web import app as web
     settings.hand_to_workers(cache_mb=cache_mb)  # read by create_app, here and in every worker
     if workers == 1:
         application: Any = web.create_app(_db(), token=token)
     else:
         # Workers are new processes started by uvicorn: they find the database and the token in
-        # the environment. The corpus-wide caches are built once, here, not once per worker.
+        # the environment. Nothing corpus-wide is computed at start-up (see web.warm_up).
         db = str(Path(_db()).resolve())
         settings.hand_to_workers(db=db, token=token)
-        threading.Thread(target=web.warm_up, args=(Corpus(db),), name="lunshu-warm-up", daemon=True).start()
         application = "lunshu.web.app:create_app_from_env"
     if as_json:
         _print_json({"serving": f"http://{host}:{port}/", "db": _db()})

@@ -276,14 +276,20 @@ def relation(a: dict[str, Any], b: dict[str, Any], share_a: float, share_b: floa
     return "shares text"
 
 
+def current(store: Store) -> bool:
+    """The stored reuse results are those of the documents the database holds now."""
+    if not _has_meta(store):
+        return False
+    row = store.conn.execute("SELECT value FROM lunshu_meta WHERE key = 'reuse_fingerprint'").fetchone()
+    return row is not None and row[0] == fingerprint(store)
+
+
 def ensure(store: Store) -> None:
     """Compute and cache reuse for the current corpus, unless the cache is current."""
+    if current(store):
+        return
     fp = fingerprint(store)
     conn = store.conn
-    row = conn.execute("SELECT value FROM lunshu_meta WHERE key = 'reuse_fingerprint'").fetchone() \
-        if _has_meta(store) else None
-    if row is not None and row[0] == fp:
-        return
     paragraphs = [(d, n, t) for _, d, n, t in store.iter_paragraphs()]
     info = {r[0]: {"genre": r[1], "date": r[2]} for r in conn.execute("SELECT id, genre, date FROM documents")}
     para_rows, doc_rows = compute(paragraphs, info)

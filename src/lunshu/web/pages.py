@@ -22,6 +22,7 @@ from lunshu.models import GENRES
 from lunshu.web.api import MAX_QUERY, KwicSort, doc_param, get_corpus, timeline_data
 from lunshu.web.common import (
     STATUSES,
+    FeatureUnavailable,
     check_date,
     check_doc_id,
     guard,
@@ -233,6 +234,24 @@ def reuse_panel(data: dict[str, Any], doc_id: str, title: Callable[[str], str]) 
     return {"others": others, "internal": internal}
 
 
+# Up to this many paragraphs a document page computes the corpus's reuse links when they are not
+# stored yet (seconds: 10k paragraphs take ~3 s); above, it points to where they are computed.
+REUSE_ON_PAGE_PARAGRAPHS = 20_000
+
+
+def _doc_reuse(corpus: Corpus, doc_id: str) -> Any:
+    """One document's reuse links, for its page: nothing corpus-wide is computed at server start,
+    and no page waits minutes for it either."""
+    from lunshu import reuse as _reuse
+
+    if not _reuse.current(corpus.store):
+        n = corpus.store.execute("SELECT coalesce(max(id), 0) FROM paragraphs").fetchone()[0]
+        if n > REUSE_ON_PAGE_PARAGRAPHS:
+            raise FeatureUnavailable("reuse links of this corpus are not computed yet: run `lunshu reuse` once "
+                                     "(or open /api/reuse), then they show here")
+    return corpus.reuse(doc_id=doc_id)
+
+
 @router.get("/docs/{doc_id}", response_class=HTMLResponse)
 def page_doc(request: Request, corpus: CorpusDep, doc_id: str, hl: Annotated[str | None, Query(max_length=MAX_QUERY)] = None
              ) -> HTMLResponse:
@@ -241,7 +260,7 @@ def page_doc(request: Request, corpus: CorpusDep, doc_id: str, hl: Annotated[str
     paragraphs = [{"n": i, "html": highlight(t, terms)} for i, t in enumerate(doc.paragraphs, 1)]
     keywords, kw_error = attempt(corpus.keywords, doc.id, top=15)
     quotes, q_error = attempt(corpus.quotes, doc_id=doc.id)
-    reuse, r_error = attempt(corpus.reuse, doc_id=doc.id)
+    reuse, r_error = attempt(_doc_reuse, corpus, doc.id)
     title = _title_lookup(corpus)
     panel = reuse_panel(to_jsonable(reuse), doc.id, title) if reuse is not None else None
     quote_rows = [q.to_dict() for q in quotes] if quotes is not None else None
