@@ -103,9 +103,12 @@ def ingest(
     jobs: int = typer.Option(None, "--jobs", "-j", min=0, max=64,
                              help="Worker processes building documents while this one writes "
                                   "(0: none; default: one less than the cores, for inputs of 1 MB or more)."),
+    as_book: bool = typer.Option(None, "--as-book/--no-book",
+                                 help="Split PDFs and text volumes into their dated pieces (default: when a table "
+                                      "of contents or title + date-line pairs is found)."),
     as_json: bool = JSON_OPT,
 ) -> None:
-    """Ingest .txt .md .html .json .jsonl .csv files: clean, describe, index."""
+    """Ingest .txt .md .html .json .jsonl .csv .parquet .pdf files: clean, describe, index."""
     field_map = parse_fields(field)
     corpus = _corpus()
     progress_cm: Any = None
@@ -118,16 +121,25 @@ def ingest(
                                console=err_console, transient=True)
         progress_cm.start()
 
+        page_task: Any = None
+
         def callback(event: str, n: int) -> None:
-            nonlocal task
+            nonlocal task, page_task
             if event == "files":
                 task = progress_cm.add_task("ingest", total=n)
+            elif event == "pages":  # a PDF: one bar by page while it is read
+                if page_task is not None:
+                    progress_cm.remove_task(page_task)
+                page_task = progress_cm.add_task("pages", total=n)
+            elif event == "page":
+                if page_task is not None:
+                    progress_cm.advance(page_task, n)
             elif task is not None:
                 progress_cm.advance(task, n)
 
     try:
         report = corpus.ingest(paths, field_map=field_map or None, encoding=encoding, progress=callback,
-                               jobs=jobs)
+                               jobs=jobs, book=as_book)
     finally:
         if progress_cm is not None:
             progress_cm.stop()
@@ -214,14 +226,24 @@ def show(
         typer.echo(doc.raw)
         return
     s = doc.summary()
-    for k in ("id", "title", "date", "speakers", "occasion", "genre", "source", "url", "publisher_keywords",
+    if doc.page_start is not None:
+        s["pages"] = f"{doc.page_start}–{doc.page_end}" if doc.page_end not in (None, doc.page_start) \
+            else str(doc.page_start)
+    for k in ("id", "title", "date", "speakers", "occasion", "genre", "source", "pages", "url", "publisher_keywords",
               "keywords", "reporters", "origin"):
         v = s.get(k)
         if v:
             out_console.print(f"[bold]{k}[/bold]: " + escape("、".join(v) if isinstance(v, list) else str(v)))
     out_console.print()
     for i, p in enumerate(doc.paragraphs, 1):
-        out_console.print(f"[dim]{i:>4}[/dim]  {escape(p)}", markup=True)  # text is never markup
+        page = doc.page_of(i)
+        mark = f" p.{page}" if page is not None and (i == 1 or doc.page_of(i - 1) != page) else ""
+        out_console.print(f"[dim]{i:>4}{mark}[/dim]  {escape(p)}", markup=True)  # text is never markup
+    if doc.notes:
+        out_console.print()
+        out_console.print("[bold]notes[/bold]:")
+        for note in doc.notes:
+            out_console.print(f"  {escape(note)}", markup=True)
 
 
 class ExportFormat(str, Enum):

@@ -50,14 +50,28 @@ class Corpus:
     # -- ingest ------------------------------------------------------------------------------
     def ingest(self, paths: str | Iterable[str], *, field_map: dict[str, str] | None = None,
                encoding: str | None = None, progress: ProgressFn | None = None,
-               jobs: int | None = None) -> IngestReport:
+               jobs: int | None = None, book: bool | None = None) -> IngestReport:
         """Read, clean, describe and store every document under ``paths``.
 
         Bad files and records are reported in ``failed`` and never stop the others. Documents are
         written in transactions of whole documents: an interrupted ingest leaves no half document,
         and re-running it finishes the job. ``jobs``: worker processes that build documents while
         this process writes them (0: none; None: decided from the cores and the input's size).
+        ``book``: read PDFs and text volumes as books split into dated pieces (None: when they
+        have a table of contents or title + date-line pairs). ``progress`` also gets
+        ``("pages", n)`` and ``("page", 1)`` while a PDF is read.
         """
+        from lunshu.ingest.books import PAGE_PROGRESS
+
+        token = PAGE_PROGRESS.set(progress)
+        try:
+            return self._ingest(paths, field_map=field_map, encoding=encoding, progress=progress, jobs=jobs,
+                                book=book)
+        finally:
+            PAGE_PROGRESS.reset(token)
+
+    def _ingest(self, paths: str | Iterable[str], *, field_map: dict[str, str] | None, encoding: str | None,
+                progress: ProgressFn | None, jobs: int | None, book: bool | None) -> IngestReport:
         # (imported here: readers, decoders and the worker pool cost a search or a page nothing)
         from lunshu.ingest import expand_paths
         from lunshu.ingest.parallel import auto_jobs, build_all
@@ -81,7 +95,7 @@ class Corpus:
         pending_chars = 0
         seen: dict[str, tuple[str, str]] = {}  # id -> (content hash, origin) of its first record in this run
         written = 0  # paragraphs
-        for item in build_all(self._records(files, field_map, encoding), jobs,
+        for item in build_all(self._records(files, field_map, encoding, book), jobs,
                               meanwhile=lambda: index.warm(self.store.conn)):
             if isinstance(item, str):  # END_OF_FILE
                 if progress:
@@ -114,12 +128,12 @@ class Corpus:
 
     @staticmethod
     def _records(files: list[str], field_map: dict[str, str] | None,
-                 encoding: str | None) -> Iterator[RawRecord | IngestFailure | str]:
+                 encoding: str | None, book: bool | None = None) -> Iterator[RawRecord | IngestFailure | str]:
         from lunshu.ingest import read_path
         from lunshu.ingest.parallel import END_OF_FILE
 
         for path in files:
-            yield from read_path(path, field_map, encoding)
+            yield from read_path(path, field_map, encoding, book)
             yield END_OF_FILE
 
     def _flush(self, docs: list[Document], report: IngestReport) -> int:

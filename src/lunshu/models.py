@@ -70,6 +70,11 @@ class Document:
     roles: dict[str, list[str]] = field(default_factory=dict)  # speaker -> role titles ("中华人民共和国主席")
     n_paragraphs: int | None = None  # set when listed without its text
     n_chars: int | None = None
+    # books: the printed page each paragraph starts on, the piece's page range, its notes (注释)
+    pages: list[int | None] = field(default_factory=list)
+    page_start: int | None = None
+    page_end: int | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def chars(self) -> int:
@@ -100,12 +105,23 @@ class Document:
             else len(self.paragraphs),
             "chars": self.chars,
             "paragraphs_inferred": self.paragraphs_inferred,
+            "page_start": self.page_start,
+            "page_end": self.page_end,
         }
 
+    def page_of(self, n: int) -> int | None:
+        """The printed page paragraph ``n`` (1-based) starts on, if the document came from a book."""
+        return self.pages[n - 1] if 0 < n <= len(self.pages) else None
+
     def to_dict(self) -> dict[str, Any]:
-        """The `show` shape: the summary plus paragraphs and the raw original."""
+        """The `show` shape: the summary plus paragraphs (with their page, from books), notes and raw."""
         d = self.summary()
-        d["paragraphs"] = [{"n": i + 1, "text": t} for i, t in enumerate(self.paragraphs)]
+        if self.pages:  # from a book: each paragraph with its printed page
+            d["paragraphs"] = [{"n": i + 1, "text": t, "page": self.page_of(i + 1)}
+                               for i, t in enumerate(self.paragraphs)]
+        else:
+            d["paragraphs"] = [{"n": i + 1, "text": t} for i, t in enumerate(self.paragraphs)]
+        d["notes"] = list(self.notes)
         d["raw"] = self.raw
         return d
 
@@ -151,6 +167,7 @@ class SearchHit:
     speakers: list[str] = field(default_factory=list)
     matches: int = 1  # paragraphs matched in this document (with by="doc")
     paragraphs_inferred: bool = False  # the document's paragraphs were inferred from run-on text
+    page: int | None = None  # printed page of the paragraph (documents from books)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -218,6 +235,7 @@ class Source:
     diff: list[dict[str, str]] | None = None  # [{"op": "equal|insert|delete|replace", "quote", "source"}]
     identical: bool = False  # same words as the quotation (punctuation and marked omissions aside)
     delivered: str | None = None  # the date the text says it was delivered, when it differs from ``date``
+    page: int | None = None  # printed page of ``paragraph`` (documents from books)
 
     def to_dict(self, with_diff: bool = False) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -232,6 +250,7 @@ class Source:
             "paragraph_end": self.paragraph_end,
             "identical": self.identical,
             "delivered": self.delivered,
+            "page": self.page,
         }
         if with_diff:
             d["diff"] = self.diff or []

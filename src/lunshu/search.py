@@ -359,8 +359,8 @@ def _hits(conn: sqlite3.Connection, page: list[_Entry], q: Query, fold: Any) -> 
     ids = [p for p, _, _ in page]
     marks = ",".join("?" * len(ids))
     rows = {int(r[0]): r for r in conn.execute(
-        "SELECT p.id, p.doc_id, p.n, p.text, d.title, d.date, d.genre, d.speakers, d.paragraphs_inferred "
-        "FROM paragraphs p "
+        "SELECT p.id, p.doc_id, p.n, p.text, d.title, d.date, d.genre, d.speakers, d.paragraphs_inferred, "
+        "p.page FROM paragraphs p "
         f"JOIN documents d ON d.id = p.doc_id WHERE p.id IN ({marks})", ids)}
     phrases = q.phrases
     hits: list[SearchHit] = []
@@ -372,7 +372,8 @@ def _hits(conn: sqlite3.Connection, page: list[_Entry], q: Query, fold: Any) -> 
         hits.append(SearchHit(
             doc_id=str(r[1]), title=r[4], date=r[5], paragraph=int(r[2]), text=text,
             snippet=snippet(text, match_spans(fold(text), phrases)), score=round(score, 6),
-            genre=r[6], speakers=json.loads(r[7] or "[]"), matches=n, paragraphs_inferred=bool(r[8])))
+            genre=r[6], speakers=json.loads(r[7] or "[]"), matches=n, paragraphs_inferred=bool(r[8]),
+            page=r[9]))
     return hits
 
 

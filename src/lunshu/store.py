@@ -20,7 +20,7 @@ from lunshu import index
 from lunshu.errors import NotFoundError, StoreError
 from lunshu.models import Document
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _MIGRATIONS: dict[int, list[str]] = {
     1: [
@@ -70,10 +70,16 @@ _MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE documents ADD COLUMN paragraphs_inferred INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE documents ADD COLUMN place TEXT",
         "ALTER TABLE documents ADD COLUMN roles TEXT NOT NULL DEFAULT '{}'"],
+    # 4: books — the printed page of each paragraph, a piece's page range, its notes (JSON array)
+    4: ["ALTER TABLE paragraphs ADD COLUMN page INTEGER",
+        "ALTER TABLE documents ADD COLUMN page_start INTEGER",
+        "ALTER TABLE documents ADD COLUMN page_end INTEGER",
+        "ALTER TABLE documents ADD COLUMN notes TEXT"],
 }
 
 _DOC_COLUMNS = ("id, title, date, delivered, speakers, occasion, genre, source, url, keywords, publisher_keywords, "
-                "reporters, origin, content_hash, raw, editor, paragraphs_inferred, place, roles")
+                "reporters, origin, content_hash, raw, editor, paragraphs_inferred, place, roles, "
+                "page_start, page_end, notes")
 
 
 def _year(date: str | None) -> int | None:
@@ -175,7 +181,8 @@ class Store:
         conn.execute(
             "INSERT INTO documents (id, title, date, year, speakers, speaker, occasion, genre, source, url, "
             "keywords, publisher_keywords, reporters, origin, content_hash, raw, n_paragraphs, chars, ingested_at, "
-            "delivered, editor, paragraphs_inferred, place, roles) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "delivered, editor, paragraphs_inferred, place, roles, page_start, page_end, notes) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 doc.id, doc.title, doc.date, _year(doc.date),
                 json.dumps(doc.speakers, ensure_ascii=False), doc.speakers[0] if doc.speakers else None,
@@ -186,6 +193,7 @@ class Store:
                 doc.origin, doc.content_hash, doc.raw, len(doc.paragraphs), doc.chars,
                 datetime.now(timezone.utc).isoformat(timespec="seconds"), doc.delivered,
                 doc.editor, int(bool(doc.paragraphs_inferred)), doc.place, json.dumps(doc.roles, ensure_ascii=False),
+                doc.page_start, doc.page_end, json.dumps(doc.notes, ensure_ascii=False) if doc.notes else None,
             ),
         )
         conn.executemany(
@@ -194,7 +202,8 @@ class Store:
         )
         rows: list[tuple[int, str]] = []
         for i, t in enumerate(doc.paragraphs):
-            c = conn.execute("INSERT INTO paragraphs (doc_id, n, text) VALUES (?,?,?)", (doc.id, i + 1, t))
+            c = conn.execute("INSERT INTO paragraphs (doc_id, n, text, page) VALUES (?,?,?,?)",
+                             (doc.id, i + 1, t, doc.page_of(i + 1)))
             rows.append((int(c.lastrowid or 0), t))
         index.add(conn, rows)
         return status
@@ -231,6 +240,7 @@ class Store:
             content_hash=row["content_hash"] or "",
             editor=row["editor"], paragraphs_inferred=bool(row["paragraphs_inferred"]), place=row["place"],
             roles=json.loads(row["roles"] or "{}"),
+            page_start=row["page_start"], page_end=row["page_end"], notes=json.loads(row["notes"] or "[]"),
         )
         return doc
 
@@ -254,8 +264,15 @@ class Store:
             row = conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
             if row is None:
                 raise NotFoundError(f"no document with id {doc_id!r}")
-            paras = self.paragraphs(doc_id) if with_paragraphs else []
-        return self._doc_from_row(row, paras)
+            paras, pages = [], []
+            if with_paragraphs:
+                rows = conn.execute("SELECT text, page FROM paragraphs WHERE doc_id = ? ORDER BY n", (doc_id,)).fetchall()
+                paras = [r[0] for r in rows]
+                if any(r[1] is not None for r in rows):
+                    pages = [r[1] for r in rows]
+        doc = self._doc_from_row(row, paras)
+        doc.pages = pages
+        return doc
 
     def paragraphs(self, doc_id: str) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT text FROM paragraphs WHERE doc_id = ? ORDER BY n", (doc_id,))]
@@ -293,7 +310,7 @@ class Store:
         sql = f"SELECT {_DOC_COLUMNS}, n_paragraphs, chars FROM documents d"
         if where:
             sql += " WHERE " + where
-        sql += " ORDER BY d.date IS NULL, d.date, d.title, d.id"
+        sql += " ORDER BY d.date IS NULL, d.date, d.page_start, d.title, d.id"  # a book's pieces in book order
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             args += [limit, offset]

@@ -429,6 +429,10 @@ def find_sources(store: Store, quote: str, *, exclude_doc: str | None = None,
                                             [s.doc_id for s in sources]).fetchall())
         for s in sources:
             s.delivered = delivered.get(s.doc_id)
+        for s in sources:  # books: the printed page of the passage
+            row = store.conn.execute("SELECT page FROM paragraphs WHERE doc_id = ? AND n = ?",
+                                     (s.doc_id, s.paragraph)).fetchone()
+            s.page = row[0] if row else None
     return sources
 
 

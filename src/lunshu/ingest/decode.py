@@ -34,7 +34,7 @@ _CANDIDATES = ("gb18030", "big5")
 _CONTROL_BYTES = bytes(b for b in range(32) if not 9 <= b <= 13)
 _MIN_BINARY_BYTES = 4  # fewer NUL/control bytes than this never make bytes binary (or UTF-16)
 _SAMPLE = 20000  # characters inspected when judging which decoding reads as Chinese
-BINARY = "binary file, not text (NUL or control bytes); lunshu reads .txt .md .html .json .jsonl .csv .parquet"
+BINARY = "binary file, not text (NUL or control bytes); lunshu reads .txt .md .html .json .jsonl .csv .parquet .pdf"
 
 # -- text safety ------------------------------------------------------------------------------------
 # C0 controls but TAB LF CR (FF is removed: a page break inside a line splits a word, and

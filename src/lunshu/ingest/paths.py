@@ -23,7 +23,7 @@ from lunshu.ingest.readers import NOT_REGULAR
 from lunshu.models import IngestFailure
 
 KNOWN_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".ndjson", ".csv", ".tsv",
-                  ".parquet"}
+                  ".parquet", ".pdf"}
 _MAGIC = re.compile(r"[*?[]")
 
 

@@ -5,6 +5,7 @@ Everything here is a pure function of the input, so the Spark jobs call the very
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -28,12 +29,17 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
 
 
 def read_path(path: str, field_map: dict[str, str] | None = None,
-              encoding: str | None = None) -> Iterator[RawRecord | IngestFailure]:
-    """Every record of one file, or failures naming the file (and record); never raises."""
+              encoding: str | None = None, book: bool | None = None) -> Iterator[RawRecord | IngestFailure]:
+    """Every record of one file, or failures naming the file (and record); never raises.
+
+    ``book``: read a PDF or text volume as a book of dated pieces (None: when it looks like one).
+    """
     if path == "-":
         yield from _read_stdin(field_map, encoding)
         return
     reader = READERS.get(Path(path).suffix.lower(), READERS[".txt"])
+    if getattr(reader, "reads_books", False):
+        reader = functools.partial(reader, book=book)
     display = display_path(path)  # undecodable or control characters in a file name, escaped
     try:
         for item in reader(os.path.abspath(path), field_map, encoding):
@@ -149,6 +155,10 @@ def build_document(raw: RawRecord) -> Document:
     chash = content_hash(raw)
     if raw.body_format == "lunshu":
         return _checked(safe_document(_from_export(raw, doc_id, origin, chash)), raw)
+    if raw.body_format == "book":
+        from lunshu.book import piece_document
+
+        return _checked(safe_document(piece_document(raw.fields, raw.raw, doc_id, origin, chash)), raw)
     # imported here: with worker processes the writing process never needs these two (their
     # regular expressions cost 65 ms to compile, before the workers could start)
     from lunshu import clean, metadata
@@ -203,8 +213,20 @@ def _from_export(raw: RawRecord, doc_id: str, origin: str, chash: str) -> Docume
     from lunshu.models import GENRES
 
     genre = (s("genre") or "other").lower()
+
+    pages = f.get("pages")
+    notes = f.get("notes")
+
+    def page(key: str) -> int | None:
+        v = f.get(key)
+        return int(v) if isinstance(v, (int, str)) and str(v).isdigit() else None
+
     return Document(
         id=doc_id,
+        pages=[p if isinstance(p, int) else None for p in pages] if isinstance(pages, list) else [],
+        page_start=page("page_start"),
+        page_end=page("page_end"),
+        notes=[str(x) for x in notes if isinstance(x, str)] if isinstance(notes, list) else [],
         title=s("title"),
         date=parse_date(s("date")) if s("date") else None,
         delivered=parse_date(s("delivered")) if s("delivered") else None,

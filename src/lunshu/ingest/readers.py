@@ -220,15 +220,20 @@ def record_to_raw(rec: Any, path: str, record_no: int | None, raw: str,
     if isinstance(paragraphs, list) and "text" not in fields:
         # a lunshu export: paragraphs are already clean
         texts = []
+        pages: list[int | None] = []  # a book's pieces carry the page of each paragraph
         for p in paragraphs:
             if isinstance(p, dict) and isinstance(p.get("text"), str):
                 texts.append(p["text"])
+                page = p.get("page")
+                pages.append(page if isinstance(page, int) and not isinstance(page, bool) else None)
             elif isinstance(p, str):
                 texts.append(p)
             else:
                 raise InputError("paragraphs must be strings or {n, text} objects", path=path, record=record_no)
         body = _check_body("\n\n".join(texts), path, record_no)
         fields["paragraphs"] = [page_breaks(t) for t in texts]
+        if any(p is not None for p in pages) and len(pages) == len(texts):
+            fields["pages"] = pages
         raw_text = fields.pop("raw", None)
         fields = _normalise_fields(fields)
         return RawRecord(path, record_no, fields, body, "lunshu",
@@ -333,9 +338,17 @@ def _load_text(path: str, encoding: str | None, limit: int | None = None,
     return text
 
 
-def read_text(path: str, field_map: dict[str, str] | None, encoding: str | None) -> Iterator[Item]:
+def read_text(path: str, field_map: dict[str, str] | None, encoding: str | None,
+              book: bool | None = None) -> Iterator[Item]:
     text = page_breaks(_load_text(path, encoding))
     fmt = "html" if _HTML_START.match(text) else "text"
+    if fmt == "text" and not FRONT_MATTER.match(text):
+        from lunshu.ingest.books import read_text_book
+
+        pieces = read_text_book(path, text, book)  # a volume of dated pieces (OCR'd collected works)
+        if pieces is not None:
+            yield from pieces
+            return
     if fmt == "text" and FRONT_MATTER.match(text):
         yield from read_markdown(path, field_map, encoding, text=text)
         return
@@ -887,7 +900,18 @@ def _failure(exc: LunshuError, path: str, record: int | None) -> IngestFailure:
 
 
 Reader = Callable[[str, "dict[str, str] | None", "str | None"], Iterator[Item]]
+def read_pdf(path: str, field_map: dict[str, str] | None, encoding: str | None,
+             book: bool | None = None) -> Iterator[Item]:
+    from lunshu.ingest.books import read_pdf as _read_pdf
+
+    yield from _read_pdf(path, field_map, encoding, book)
+
+
+read_text.reads_books = True  # type: ignore[attr-defined]
+read_pdf.reads_books = True  # type: ignore[attr-defined]
+
 READERS: dict[str, Reader] = {
+    ".pdf": read_pdf,
     ".txt": read_text,
     ".text": read_text,
     ".md": read_markdown,
