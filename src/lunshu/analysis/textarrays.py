@@ -101,8 +101,9 @@ def check_filters(filters: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in filters.items() if v not in (None, "")}
 
 
-def load(store: Store, **filters: Any) -> Selection:
-    """Read the paragraphs of the documents the filters keep (the same filters as ``docs``)."""
+def load(store: Store, only: set[str] | None = None, **filters: Any) -> Selection:
+    """Read the paragraphs of the documents the filters keep (the same filters as ``docs``);
+    ``only``: of these, only the documents with these ids."""
     filters = check_filters(filters)
     where, args = store.doc_filter_sql(**filters, alias="d")
     doc_where = f" WHERE {where}" if where else ""
@@ -114,6 +115,8 @@ def load(store: Store, **filters: Any) -> Selection:
     index: dict[str, int] = {}
     for doc_id, date, n_chars, title in store.execute(
             f"SELECT d.id, d.date, d.chars, d.title FROM documents d{doc_where} ORDER BY {order}", args):
+        if only is not None and doc_id not in only:
+            continue
         index[doc_id] = len(doc_ids)
         doc_ids.append(doc_id)
         dates.append(date)
@@ -129,7 +132,9 @@ def load(store: Store, **filters: Any) -> Selection:
     sql = ("SELECT p.doc_id, p.n, p.text FROM paragraphs p JOIN documents d ON d.id = p.doc_id"
            f"{doc_where} ORDER BY {order}, p.n")
     for doc_id, n, text in store.execute(sql, args):
-        di = index[doc_id]
+        di = index.get(doc_id, -1)
+        if di < 0:
+            continue
         if not seen_doc[di]:
             seen_doc[di] = True
             doc_start[di] = offset

@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from lunshu import __version__, settings
 from lunshu.corpus import Corpus
 from lunshu.errors import LunshuError
-from lunshu.web import api, pages
+from lunshu.web import api, formulations, pages
 from lunshu.web.fast import SearchFastPath, cache_bytes_from_env
 
 log = logging.getLogger("lunshu.web")
@@ -322,6 +322,8 @@ def create_app(db_path: str, token: str | None = None, *, max_body: int = DEFAUL
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(formulations.api_router)
+    app.include_router(formulations.pages_router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     if fast_search:
         app.add_middleware(SearchFastPath, corpus=app.state.corpus, on_error=_send_lunshu_error,

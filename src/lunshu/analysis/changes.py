@@ -1,0 +1,379 @@
+"""Change detection (提法变化): a wording replaced by another in the same frame.
+
+A *frame* is a left and a right context around a slot: the ``CONTEXT`` Han characters before the
+slot and the ``CONTEXT`` after it (fewer where punctuation or a paragraph edge comes first; the
+edge is then part of the frame). Two *wordings* fill the same frame when the text around them is
+identical, e.g. ``资源配置中起`` + ``基础性`` / ``决定性`` + ``作用``. A wording is 0 to ``MAX_MIDDLE``
+Han characters: the empty wording finds expansions (``坚持`` + ``∅`` / ``全面`` + ``依法治国``).
+
+Every position of the selected text is tried as a slot for every wording length, each (frame,
+wording) pair is counted with 64-bit hashes and ``np.unique`` (as in ``textarrays``), and pairs
+seen at least ``min_count`` times in at least two documents are kept. Within a frame, each pair of
+wordings A, B is scored by how cleanly B replaced A over time: for the best split year t,
+
+    switch = share of A's uses before t × share of B's uses from t on
+
+(1.0: every use of A precedes every use of B), with per-year uses normalised by that year's
+characters so a long report does not count as a surge. A change needs switch ≥ ``MIN_SWITCH``.
+Rank: ``switch² × log(1 + min(count A, count B)) × log(2 + frame length)``. Changes whose wordings
+are numbers (十二五 → 十三五, 第十二届 → 第十三届) are left out: they are the calendar, not a
+rewording. The same replacement found in several frames is reported once, in its best frame,
+with the counts of all its frames (``frames``).
+
+Documents without a date take no part (a change is in time).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from lunshu.analysis import textarrays as ta
+from lunshu.analysis.timeline import _passage
+from lunshu.errors import QueryError
+
+if TYPE_CHECKING:
+    from lunshu.store import Store
+
+CONTEXT = 4
+MAX_MIDDLE = 8
+MIN_SWITCH = 0.6
+MIN_SIDE = 2    # Han characters of context on each side at least
+DEFAULT_LIMIT = 50
+LIMIT_MAX = 2000
+EXAMPLES = 2    # passages of each wording
+
+_M1 = np.uint64(0x9E3779B97F4A7C15)
+_M2 = np.uint64(0xC2B2AE3D27D4EB4F)
+_M3 = np.uint64(0x165667B19E3779F9)
+_NUMERALS = "〇零一二三四五六七八九十百千万亿两"
+_FUNCTION = frozenset("的地得和与及了等并之而也就都")
+_NUMBERISH = re.compile(rf"^[第{_NUMERALS}届次年月日号期五]*$")
+
+
+@dataclass
+class Example:
+    wording: str  # "old" or "new"
+    doc_id: str
+    date: str | None
+    paragraph: int
+    text: str
+    title: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"wording": self.wording, "doc_id": self.doc_id, "date": self.date, "paragraph": self.paragraph,
+                "text": self.text, "title": self.title}
+
+
+@dataclass
+class Change:
+    old: str
+    new: str
+    frame: str
+    left: str
+    right: str
+    old_middle: str
+    new_middle: str
+    old_last_year: int | None
+    new_first_year: int | None
+    count_old: int
+    count_new: int
+    switch: float
+    score: float
+    years: dict[str, dict[str, int]] = field(default_factory=dict)
+    examples: list[Example] = field(default_factory=list)
+    frames: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"old": self.old, "new": self.new, "frame": self.frame, "left": self.left, "right": self.right,
+                "old_middle": self.old_middle, "new_middle": self.new_middle,
+                "old_last_year": self.old_last_year, "new_first_year": self.new_first_year,
+                "count_old": self.count_old, "count_new": self.count_new, "switch": round(self.switch, 4),
+                "score": round(self.score, 4), "frames": self.frames, "years": self.years,
+                "examples": [e.to_dict() for e in self.examples]}
+
+
+@dataclass
+class Changes:
+    changes: list[Change]
+    filters: dict[str, Any]
+    docs: int
+    chars: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"changes": [c.to_dict() for c in self.changes],
+                "selection": {"filters": self.filters, "docs": self.docs, "chars": self.chars}}
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [{"old": c.old, "new": c.new, "frame": c.frame, "old_last_year": c.old_last_year,
+                 "new_first_year": c.new_first_year, "count_old": c.count_old, "count_new": c.count_new,
+                 "switch": round(c.switch, 4), "score": round(c.score, 4)} for c in self.changes]
+
+
+ROW_COLUMNS = ["old", "new", "frame", "old_last_year", "new_first_year", "count_old", "count_new", "switch", "score"]
+
+
+def _side_hashes(sel: ta.Selection, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per position i: hash and length of the left context (up to k Han characters ending at i)
+    and of the right context (up to k starting at i). A context cut short by an edge has its
+    length mixed in, so "edge + 作用" differs from "X作用"."""
+    size = len(sel.codes)
+    hs: list[np.ndarray] = []
+    h = None
+    for n in range(1, k + 1):
+        h = sel.hashes(n, h)
+        hs.append(h)
+    # Han characters just before i: back to the last non-Han position before i
+    idx = np.arange(size, dtype=np.int64)
+    nonhan = np.flatnonzero(~sel.han)
+    prev_nb = np.searchsorted(nonhan, idx, side="left") - 1
+    rs = np.where(prev_nb >= 0, nonhan[np.maximum(prev_nb, 0)] + 1, 0)
+    before = np.minimum(idx - rs, k)
+    after = np.minimum(sel.run_left, k).astype(np.int64)
+    left = np.zeros(size, dtype=np.uint64)
+    right = np.zeros(size, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for n in range(1, k + 1):
+            m = before == n
+            left[m] = hs[n - 1][idx[m] - n] * _M1 + np.uint64(n)
+            m = after == n
+            right[m] = hs[n - 1][idx[m]] * _M2 + np.uint64(n)
+    return left, before, right, after
+
+
+def changes(store: Store, *, limit: int = DEFAULT_LIMIT, min_count: int = 2, min_switch: float = MIN_SWITCH,
+            context: int = CONTEXT, max_middle: int = MAX_MIDDLE, **filters: Any) -> Changes:
+    if limit < 0 or limit > LIMIT_MAX:
+        raise QueryError(f"limit must be between 0 and {LIMIT_MAX}")
+    if not (1 <= context <= 8) or not (1 <= max_middle <= 16):
+        raise QueryError("context must be 1-8 characters and max_middle 1-16")
+    if min_count < 1 or not (0.0 < min_switch <= 1.0):
+        raise QueryError("min_count must be positive and min_switch in (0, 1]")
+    sel = ta.load(store, **filters)
+    return detect(sel, limit=limit, min_count=min_count, min_switch=min_switch, context=context,
+                  max_middle=max_middle)
+
+
+def detect(sel: ta.Selection, *, limit: int = DEFAULT_LIMIT, min_count: int = 2, min_switch: float = MIN_SWITCH,
+           context: int = CONTEXT, max_middle: int = MAX_MIDDLE) -> Changes:
+    size = len(sel.codes)
+    empty = Changes([], dict(sel.filters), sel.n_docs, int(sel.doc_chars.sum()))
+    if size == 0:
+        return empty
+    left, before, right, after = _side_hashes(sel, context)
+    doc = sel.doc_of(np.arange(size, dtype=np.int64))
+    year = sel.doc_years[np.clip(doc, 0, max(0, sel.n_docs - 1))] if sel.n_docs else np.zeros(size, np.int32)
+    dated = (year > 0) & (doc >= 0)
+    idx = np.arange(size, dtype=np.int64)
+
+    # keep (frame, middle) pairs seen min_count times: positions i = slot start, middle length m
+    kept_pos: list[np.ndarray] = []
+    kept_m: list[np.ndarray] = []
+    kept_frame: list[np.ndarray] = []
+    kept_pair: list[np.ndarray] = []
+    h: np.ndarray | None = None
+    for m in range(max_middle + 1):
+        if m >= 1:
+            h = sel.hashes(m, h)
+        # the slot [i, i+m) lies in a run (or is empty), with a context on each side
+        if m == 0:
+            ok = sel.han | np.r_[False, sel.han[:-1]]
+        else:
+            ok = sel.run_left >= m
+        j = np.minimum(idx + m, size - 1)
+        ok &= dated & (before >= min(MIN_SIDE, context)) & (np.where(idx + m < size, after[j], 0) >= min(MIN_SIDE, context))
+        pos = np.flatnonzero(ok)
+        if not len(pos):
+            continue
+        rj = np.where(pos + m < size, right[np.minimum(pos + m, size - 1)], np.uint64(0))
+        with np.errstate(over="ignore"):
+            frame = left[pos] * _M3 ^ rj
+            mid = (h[pos] if m else np.zeros(len(pos), np.uint64)) * _M1 + np.uint64(m + 1)
+            pair = frame ^ (mid * _M2)
+        _, inv, counts = np.unique(pair, return_inverse=True, return_counts=True)
+        good = counts[inv] >= min_count
+        kept_pos.append(pos[good])
+        kept_m.append(np.full(int(good.sum()), m, dtype=np.int8))
+        kept_frame.append(frame[good])
+        kept_pair.append(pair[good])
+    if not kept_pos:
+        return empty
+    pos = np.concatenate(kept_pos)
+    mlen = np.concatenate(kept_m).astype(np.int64)
+    frame = np.concatenate(kept_frame)
+    pair = np.concatenate(kept_pair)
+    # frames filled by two wordings at least
+    upair, pair_first, pair_inv = np.unique(pair, return_index=True, return_inverse=True)
+    pair_frame = frame[pair_first]
+    _, frame_inv, frame_n = np.unique(pair_frame, return_inverse=True, return_counts=True)
+    multi = frame_n[frame_inv] >= 2
+    if not multi.any():
+        return empty
+    # per (pair, year) uses and documents
+    occ = multi[pair_inv]
+    p_of = pair_inv[occ]
+    y_of = year[pos[occ]].astype(np.int64)
+    d_of = doc[pos[occ]].astype(np.int64)
+    year_chars = sel.year_chars()
+    years_all = sorted(year_chars)
+    yi = {y: i for i, y in enumerate(years_all)}
+    ny = len(years_all)
+    ykey, ycount = np.unique(p_of * ny + np.array([yi[int(y)] for y in y_of.tolist()], dtype=np.int64)
+                             if len(y_of) else np.zeros(0, np.int64), return_counts=True)
+    ndocs = np.bincount(np.unique(p_of * max(1, sel.n_docs) + d_of) // max(1, sel.n_docs),
+                        minlength=len(upair)) if len(p_of) else np.zeros(len(upair), np.int64)
+    per_year: dict[int, np.ndarray] = {}
+    for key, cnt in zip(ykey.tolist(), ycount.tolist()):
+        arr = per_year.get(key // ny)
+        if arr is None:
+            arr = per_year[key // ny] = np.zeros(ny)
+        arr[key % ny] = cnt
+    chars = np.array([year_chars[y] for y in years_all]) / 1e6
+    by_frame: dict[int, list[int]] = {}
+    for p in np.flatnonzero(multi[np.arange(len(upair))]).tolist():
+        if ndocs[p] >= 2 or min_count <= 1:
+            by_frame.setdefault(int(frame_inv[p]), []).append(p)
+
+    found: dict[tuple[str, str], Change] = {}
+    for plist in by_frame.values():
+        if len(plist) < 2:
+            continue
+        plist_all = plist
+        plist = sorted(plist, key=lambda p: -per_year[p].sum())[:8]
+        for a in plist:
+            for b in plist:
+                if a == b:
+                    continue
+                ch = _score(sel, a, b, len(plist_all), per_year, chars, years_all, pos, mlen, pair_first, before, after, context,
+                            min_switch)
+                if ch is None:
+                    continue
+                key = (ch.left, ch.old_middle, ch.new_middle, ch.right)
+                prev = found.get(key)
+                if prev is None or ch.score > prev.score:
+                    if prev is not None:
+                        ch.frames = prev.frames + 1
+                    found[key] = ch
+                else:
+                    prev.frames += 1
+    ranked = sorted(found.values(), key=lambda c: (-c.score, c.old, c.new))
+    ranked = _drop_nested(ranked, limit)
+    for ch in ranked:
+        ch.examples = _examples(sel, ch)
+    return Changes(ranked, dict(sel.filters), sel.n_docs, int(sel.doc_chars.sum()))
+
+
+def _score(sel: ta.Selection, a: int, b: int, wordings: int, per_year: dict[int, np.ndarray], chars: np.ndarray,
+           years_all: list[int], pos: np.ndarray, mlen: np.ndarray, pair_first: np.ndarray, before: np.ndarray,
+           after: np.ndarray, context: int, min_switch: float) -> Change | None:
+    ya, yb = per_year[a], per_year[b]
+    ra, rb = ya / np.maximum(chars, 1e-9), yb / np.maximum(chars, 1e-9)
+    ta_, tb_ = ra.sum(), rb.sum()
+    if ta_ <= 0 or tb_ <= 0:
+        return None
+    # share of A before each split and of B from it on
+    a_before = np.r_[0.0, np.cumsum(ra)[:-1]] / ta_
+    b_after = 1.0 - np.r_[0.0, np.cumsum(rb)[:-1]] / tb_
+    sw = a_before * b_after
+    t = int(np.argmax(sw))
+    switch = float(sw[t])
+    if switch < min_switch:
+        return None
+    ia, ib = int(pos[pair_first[a]]), int(pos[pair_first[b]])
+    ma, mb = int(mlen[pair_first[a]]), int(mlen[pair_first[b]])
+    mid_a, mid_b = sel.text[ia:ia + ma], sel.text[ib:ib + mb]
+    if _numberish(mid_a) and _numberish(mid_b):
+        return None
+    lctx = sel.text[ia - int(before[ia]):ia]
+    rs = ia + ma
+    rctx = sel.text[rs:rs + int(after[rs])] if rs < len(sel.text) else ""
+    # the smallest difference: common characters at the ends belong to the frame
+    pre = 0
+    while pre < min(ma, mb) and mid_a[pre] == mid_b[pre]:
+        pre += 1
+    suf = 0
+    while suf < min(ma, mb) - pre and mid_a[ma - 1 - suf] == mid_b[mb - 1 - suf]:
+        suf += 1
+    core_a, core_b = mid_a[pre:ma - suf], mid_b[pre:mb - suf]
+    if (_numberish(core_a) and _numberish(core_b)) or set(core_a + core_b) <= _FUNCTION:
+        return None  # the calendar (十二五 → 十三五), or style (的社会主义 → 社会主义)
+    # the frame around the smallest difference, read from the text: the same change seen through a
+    # wider or shifted slot gets the same frame, and is reported once
+    cs, ce = ia + pre, ia + ma - suf
+    lo = cs
+    while lo > 0 and cs - lo < context and sel.han[lo - 1]:
+        lo -= 1
+    hi = ce
+    while hi < len(sel.text) and hi - ce < context and sel.han[hi]:
+        hi += 1
+    lctx, rctx = sel.text[lo:cs], sel.text[ce:hi]
+    mid_a, mid_b = core_a, core_b
+    if not core_a or not core_b:
+        # an insertion or a deletion: show it with the words it attaches to
+        old, new = (core_a + rctx, core_b + rctx) if rctx else (lctx + core_a, lctx + core_b)
+    else:
+        old, new = core_a, core_b
+    count_a, count_b = int(ya.sum()), int(yb.sum())
+    years_a = [years_all[i] for i in np.flatnonzero(ya)]
+    years_b = [years_all[i] for i in np.flatnonzero(yb)]
+    frame_len = len(lctx) + len(rctx)
+    # a frame many wordings fill (社会主义_建设) says little about any two of them
+    score = (switch * switch * math.log1p(min(count_a, count_b)) * math.log(2 + frame_len)
+             / math.sqrt(max(1, wordings - 1)))
+    years = {str(years_all[i]): {"old": int(ya[i]), "new": int(yb[i])} for i in range(len(years_all))
+             if ya[i] or yb[i]}
+    return Change(old=old, new=new, frame=f"{lctx}_{rctx}", left=lctx, right=rctx, old_middle=mid_a,
+                  new_middle=mid_b, old_last_year=max(years_a) if years_a else None,
+                  new_first_year=min(years_b) if years_b else None, count_old=count_a, count_new=count_b,
+                  switch=switch, score=score, years=years)
+
+
+def _numberish(s: str) -> bool:
+    return bool(s) and bool(_NUMBERISH.match(s)) and any(ch in _NUMERALS for ch in s)
+
+
+def _drop_nested(ranked: list[Change], limit: int) -> list[Change]:
+    """The same replacement seen through a wider or shifted slot (基础性 → 决定性 and 础性 → 定性 …)
+    is kept once, at its best score; ``ranked`` is best first."""
+    out: list[Change] = []
+    by_text: dict[str, list[Change]] = {}
+    for ch in ranked:
+        if len(out) >= limit:
+            break
+        # the old wording in its frame: a shifted or wider slot reads the same text
+        seen = by_text.get(ch.old + "→" + ch.new, [])
+        if not seen and not any((ch.old in o.old and ch.new in o.new) or (o.old in ch.old and o.new in ch.new)
+                                for o in out):
+            out.append(ch)
+        by_text.setdefault(ch.old + "→" + ch.new, []).append(ch)
+    return out
+
+
+def _examples(sel: ta.Selection, ch: Change) -> list[Example]:
+    """The last passages of the old wording and the first of the new, in their frame."""
+    out: list[Example] = []
+    for label, middle, last in (("old", ch.old_middle, True), ("new", ch.new_middle, False)):
+        needle = ch.left + middle + ch.right
+        hits: list[int] = []
+        start = 0
+        while len(hits) < 200:
+            i = sel.text.find(needle, start)
+            if i < 0:
+                break
+            di = int(sel.doc_of(np.array([i]))[0])
+            if di >= 0 and sel.doc_years[di] > 0:
+                hits.append(i)
+            start = i + 1
+        chosen = hits[-EXAMPLES:][::-1] if last else hits[:EXAMPLES]
+        for i in chosen:
+            p = sel.para_of(i + len(ch.left))
+            text = sel.paragraph_text(p)
+            off = i + len(ch.left) - int(sel.para_start[p])
+            di = int(sel.para_doc[p])
+            out.append(Example(label, sel.doc_ids[di], sel.doc_dates[di], int(sel.para_n[p]),
+                               _passage(text, off, len(middle)), sel.doc_titles[di]))
+    return out
