@@ -137,3 +137,36 @@ def test_any_page_gives_an_article_or_none_never_an_error(body: str) -> None:
     if page is not None:
         assert page.article_html and page.method
         clean_body(page.article_html, "html")
+
+
+def test_a_record_holding_a_whole_page(tmp_path: Path) -> None:
+    """A scraped dump whose text field is a saved page: the article, the page's fields under the
+    record's own."""
+    page = (PAGES / "people-cn.html").read_text(encoding="utf-8")
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text(json.dumps({"id": "p1", "content": page}, ensure_ascii=False) + "\n"
+                    + json.dumps({"id": "p2", "title": "记录自己的标题", "content": page}, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    db = tmp_path / "d.db"
+    r = run_cli("ingest", str(dump), "--json", db=db)
+    assert r.returncode == 0, r.stderr
+    p1 = json.loads(run_cli("show", "p1", "--json", db=db).stdout)
+    p2 = json.loads(run_cli("show", "p2", "--json", db=db).stdout)
+    assert (p1["title"], p1["date"], p1["source"]) == ("东岚市举行数字经济座谈会", "2021-04-02", "人民网－人民日报")
+    assert p2["title"] == "记录自己的标题"
+    text = "".join(p["text"] for p in p1["paragraphs"])
+    assert "提出意见建议" in text and "人民网首页" not in text and "统计代码" not in text
+
+
+def test_date_and_url_when_the_page_has_no_date_line() -> None:
+    body = "<h1>东岚港集装箱吞吐量创新高</h1><p>" + "东岚港去年完成集装箱吞吐量一千二百万标准箱，创历史新高。" * 8 + "</p>"
+    saved = ("<!-- saved from url=(0058)http://www.news.cn/politics/2021-04/02/c_1127286587.htm -->\n"
+             f"<html><head><title>t</title></head><body>{body}</body></html>")
+    page = extract_page(saved)
+    assert (page.url, page.date) == ("http://www.news.cn/politics/2021-04/02/c_1127286587.htm", "2021-04-02")
+    meta = ('<html><head><meta name="publishdate" content="2021-04-03"><link rel="canonical" '
+            f'href="http://politics.people.com.cn/n1/2021/0402/c1024-1.html"></head><body>{body}</body></html>')
+    page = extract_page(meta)
+    assert (page.url, page.date) == ("http://politics.people.com.cn/n1/2021/0402/c1024-1.html", "2021-04-03")
+    logo = f'<html><head><title>东岚港集装箱吞吐量创新高_东岚日报</title></head><body><h1>东岚日报</h1>{body}</body></html>'
+    assert extract_page(logo).title == "东岚港集装箱吞吐量创新高"

@@ -36,6 +36,7 @@ from lunshu.dates import parse_date
 
 _PAGE_START = re.compile(r"<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.IGNORECASE)
 _MAX_PAGE = 8 * 1024 * 1024  # characters parsed as a page; bigger input is read as a fragment
+_MAX_FALLBACK = 1024 * 1024  # characters handed to trafilatura
 
 
 def is_whole_page(text: str) -> bool:
@@ -197,8 +198,11 @@ def extract_page(text: str, rules: tuple[SiteRule, ...] = RULES) -> Page | None:
         page.article_html = _article(container, page)
     else:
         page.article_html = _fallback(src, page)
+    if not page.url:
+        m = _SAVED_FROM.search(src, 0, 4096)
+        page.url = m.group(1) if m else None
     if not page.date:
-        page.date = meta.get("date")
+        page.date = meta.get("date") or _url_date(page.url)
     if not page.source:
         page.source = meta.get("source")
     if not page.author:
@@ -256,7 +260,7 @@ def _meta(root: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     names = {
         "og:title": "title", "twitter:title": "title", "headline": "title", "title": "title_meta",
-        "og:url": "url", "keywords": "keywords", "news_keywords": "keywords",
+        "og:url": "url", "url": "url", "keywords": "keywords", "news_keywords": "keywords",
         "article:published_time": "date", "publishdate": "date", "pubdate": "date", "publish_date": "date",
         "firstpublishedtime": "date", "datepublished": "date", "date": "date", "dc.date": "date",
         "source": "source", "contentsource": "source", "author": "author", "og:site_name": "site",
@@ -286,6 +290,20 @@ def _meta(root: Any) -> dict[str, Any]:
     if ts:
         out["html_title"] = _text(ts[0])
     return out
+
+
+_SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(https?://[^\s>]{1,2000}?)\s*-->", re.IGNORECASE)
+# a publication date in an article URL: /2021-04/02/, /2019/04/29/, /n1/2021/0402/, t20210402_
+_URL_DATE = re.compile(r"/((?:19|20)[0-9]{2})-?([01][0-9])/([0-3][0-9])/|/((?:19|20)[0-9]{2})/([01][0-9])/?([0-3][0-9])/"
+                       r"|/t((?:19|20)[0-9]{2})([01][0-9])([0-3][0-9])_")
+
+
+def _url_date(url: str | None) -> str | None:
+    m = _URL_DATE.search(url or "")
+    if not m:
+        return None
+    y, mo, d = (g for g in m.groups() if g is not None)
+    return parse_date(f"{y}-{mo}-{d}")
 
 
 def _date_of(s: str) -> str | None:
@@ -387,10 +405,12 @@ def _title(root: Any, container: Any, rule: SiteRule | None, src: str, meta: dic
                 if t:
                     return t
     h1s = [(_clean_title(_text(el)), el) for el in root.iter("h1")]
-    h1s = [(t, el) for t, el in h1s if t and len(t) >= 4 and not _in_link_or_logo(el)]
+    ht_parts = [p.strip() for p in _TITLE_SUFFIX.split(meta.get("html_title", "")) if p.strip()]
+    sites = set(ht_parts[1:]) | {meta.get("site", "")}  # "标题_频道_网站": channel and site names
+    h1s = [(t, el) for t, el in h1s if t and len(t) >= 4 and not _in_link_or_logo(el) and t not in sites]
     if h1s:
         page_title = meta.get("html_title", "") + " " + meta.get("title", "")
-        h1s.sort(key=lambda p: (p[0] not in page_title, -_han(p[0])))
+        h1s.sort(key=lambda p: (not (p[0] in page_title and _han(p[0]) >= 6), -_han(p[0])))
         return h1s[0][0]
     og = _clean_title(meta.get("title"))
     if og:
@@ -506,7 +526,11 @@ def _article(container: Any, page: Page) -> str:
 
 
 def _fallback(src: str, page: Page) -> str:
-    """trafilatura's main text of a page no site rule knows, as HTML paragraphs."""
+    """trafilatura's main text of a page no site rule knows, as HTML paragraphs (pages of more than
+    ``_MAX_FALLBACK`` characters are left to the cleaner: trafilatura's time grows faster than the
+    page, 5 s for 400 KB of nested blocks)."""
+    if len(src) > _MAX_FALLBACK:
+        return ""
     import trafilatura
 
     def run(**how: bool) -> str:
