@@ -125,7 +125,7 @@ _DATE = re.compile(
 )
 _LABEL = r"(?:发布时间|发布日期|发表时间|发表日期|更新时间|时间|日期|来源|稿源|出处|作者|责任编辑|责编|编辑|字号|浏览|点击|分享|打印|纠错)"
 _STOP = r"(?=\s{2,}|\s*[|｜【\[]|\s/\s|\s*[】\]）)]|\s*" + _LABEL + r"\s*[：:]|$)"
-_SOURCE = re.compile(r"(?:稿件|文章|信息|新闻)?(?:来源|稿源|出处)\s*[：:]\s*(.{1,60}?)" + _STOP)
+_SOURCE = re.compile(r"(?<!图片)(?<!图)(?:稿件|文章|信息|新闻)?(?:来源|稿源|出处)\s*[：:]\s*(.{1,60}?)" + _STOP)
 _EDITOR = re.compile(r"(?:责任编辑|责编|编辑)\s*[：:]\s*(.{1,40}?)" + _STOP)
 _AUTHOR = re.compile(r"作者\s*[：:]\s*(.{1,40}?)" + _STOP)
 _INFO_HINT = re.compile(r"来源\s*[：:]|稿源\s*[：:]|发布时间|发布日期|发表时间|责任编辑|编辑\s*[：:]|作者\s*[：:]")
@@ -339,34 +339,55 @@ def _info(page: Page, root: Any, container: Any, rule: SiteRule | None) -> None:
     """Date, source, editor and author from the page's own line (``发布时间：… 来源：… 编辑：…``).
 
     Candidates are the short elements outside the article (and not around it) that hold such a
-    label; a rule's own info elements come first. Date and source come from the candidate holding
-    most of the two (the shortest of those), editor and author from the shortest holding them.
+    label, or a date in an element whose class names a time; a rule's own info elements come
+    first. Date and source come from the candidate holding most of the two, nearest to the article
+    (a sidebar's dated list is further away), editor and author from the shortest holding them.
     """
-    candidates: list[tuple[int, int, str]] = []  # (rule first, length, text)
+    anchor = container
+    if anchor is None or anchor.getroottree().getroot() is not root:
+        # the article was cut out of the page text (a comment pair): find its place in the page
+        anchor = None
+        if rule is not None and rule.marker:
+            marks = root.xpath(f"//comment()[contains(., '{rule.marker}.begin')]")
+            anchor = marks[0].getparent() if marks else None
+        if anchor is None:
+            anchor = next(iter(root.iter("h1")), None)
+    order = {el: i for i, el in enumerate(root.iter())}
+    at = order.get(anchor, 0)
+    candidates: list[tuple[int, int, int, str]] = []  # (rule first, distance to the article, length, text)
     if rule is not None:
         for xp in rule.info:
             for el in root.xpath(xp):
                 t = _text(el)
                 if t and len(t) <= 300:
-                    candidates.append((0, len(t), t))
+                    candidates.append((0, 0, len(t), t))
+    article = anchor if anchor is not None and anchor.tag != "h1" else None
+    found: list[tuple[Any, str]] = []
     for el in root.iter(*_BLOCKS):
-        if _inside(el, container) or _inside(container, el):
+        if _inside(el, article) or _inside(article, el):
             continue
         t = _text(el)
         if t and len(t) <= 200 and (_INFO_HINT.search(t) or (len(t) <= 60 and _DATE.search(t) and _TIMED.search(
                 (el.get("class") or "") + " " + (el.get("id") or "")))):
-            candidates.append((1, len(t), t))
-    if container is not None and not any(_DATE.search(c[2]) for c in candidates):
-        for el in container.iter(*_BLOCKS):
+            found.append((el, t))
+    inner = {el for el, _ in found}
+    for el, t in found:
+        # the innermost element saying it: "来源：新华社", not the bar around it with its share buttons
+        if any(d is not el and d in inner and _score(_text(d)) >= _score(t) for d in el.iter(*_BLOCKS)):
+            continue
+        # a sentence ("…。图为…") is a caption or the article, not the page's info line
+        candidates.append((1 + ("。" in t), abs(order.get(el, 0) - at), len(t), t))
+    if article is not None and not any(_DATE.search(c[3]) for c in candidates):
+        for el in article.iter(*_BLOCKS):
             t = _text(el)
             if t and _is_info_line(t):
-                candidates.append((2, len(t), t))
-    dated = sorted(candidates, key=lambda c: (c[0], -bool(_DATE.search(c[2])) - bool(_SOURCE.search(c[2])), c[1]))
-    for _, _, t in dated:
+                candidates.append((2, 0, len(t), t))
+    dated = sorted(candidates, key=lambda c: (c[0], -bool(_DATE.search(c[3])) - bool(_SOURCE.search(c[3])), c[1], c[2]))
+    for _, _, _, t in dated:
         page.date = page.date or _date_of(t)
         m = _SOURCE.search(t)
         page.source = page.source or (_clean_value(m.group(1)) if m else None)
-    for _, _, t in sorted(candidates, key=lambda c: (c[0], c[1])):
+    for _, _, _, t in sorted(candidates, key=lambda c: (c[0], c[2], c[1])):
         m = _EDITOR.search(t)
         page.editor = page.editor or (_clean_value(m.group(1)) if m else None)
         m = _AUTHOR.search(t)
