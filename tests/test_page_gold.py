@@ -133,3 +133,30 @@ def test_page_fields_and_text(results: dict[str, Any]) -> None:
     assert source >= floors["page_source"], report
     assert noise <= floors["page_noise_max"], report
     assert kept >= floors["page_article_kept"], report
+
+
+def test_trafilatura_alone_on_the_same_pages(results: dict[str, Any]) -> None:
+    """The general route, for layouts no site rule knows: the same 70 pages with the site rules
+    switched off (article through trafilatura, fields from the page's own lines)."""
+    from lunshu.clean import clean_body
+    from lunshu.ingest.page import extract_page
+
+    mk = _maker()
+    a_chars = a_found = s_chars = s_found = fields = 0
+    for k, g in results["gold"].items():
+        page_text = (results["folder"] / k).read_text(encoding="utf-8", errors="replace")
+        page = extract_page(page_text, rules=())
+        assert page is not None and page.method == "trafilatura", k
+        fields += _same(page.title, g["title"]) and page.date == g["date"] and page.source == g["source"]
+        article = [mk.norm(p) for p in mk.article_paragraphs(page_text)]
+        stored = [mk.norm(p) for p in clean_body(page.article_html, "html").paragraphs]
+        a, af, s, sf = measure(article, stored)
+        a_chars, a_found, s_chars, s_found = a_chars + a, a_found + af, s_chars + s, s_found + sf
+    n = len(results["gold"])
+    kept, noise = a_found / a_chars, 1 - s_found / s_chars
+    report = f"fields {fields}/{n} kept {kept:.4f} noise {noise:.4f}"
+    print(report)
+    floors = _floors()
+    assert fields / n >= floors["page_fallback_fields"], report
+    assert kept >= floors["page_fallback_kept"], report
+    assert noise <= floors["page_fallback_noise_max"], report

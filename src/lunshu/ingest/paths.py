@@ -22,8 +22,8 @@ from lunshu.ingest.decode import display_path
 from lunshu.ingest.readers import NOT_REGULAR
 from lunshu.models import IngestFailure
 
-KNOWN_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".ndjson", ".csv", ".tsv",
-                  ".parquet", ".pdf"}
+KNOWN_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".shtml", ".xhtml", ".json", ".jsonl",
+                  ".ndjson", ".csv", ".tsv", ".parquet", ".pdf"}
 _MAGIC = re.compile(r"[*?[]")
 
 

@@ -352,6 +352,9 @@ def read_text(path: str, field_map: dict[str, str] | None, encoding: str | None,
     if fmt == "text" and FRONT_MATTER.match(text):
         yield from read_markdown(path, field_map, encoding, text=text)
         return
+    if fmt == "html":
+        yield html_record(text, path, None, {}, text, key=path, file=True)
+        return
     yield RawRecord(path, None, {}, text, fmt, text, key=path)
 
 
@@ -918,6 +921,8 @@ READERS: dict[str, Reader] = {
     ".markdown": read_markdown,
     ".html": read_html,
     ".htm": read_html,
+    ".shtml": read_html,
+    ".xhtml": read_html,
     ".json": read_json,
     ".jsonl": read_jsonl,
     ".ndjson": read_jsonl,
