@@ -387,9 +387,9 @@ def test_ingest_needs_the_token(writable: LiveServer) -> None:
         auth = {"Authorization": "Bearer s3cret-token"}
         ok = c.post("/api/ingest", files=files, headers=auth)
         assert ok.status_code == 200, ok.text
-        assert ok.json() == {"added": 1, "updated": 0, "unchanged": 0, "failed": []}
+        assert ok.json() == {"added": 1, "updated": 0, "unchanged": 0, "failed": [], "duplicates": []}
         again = c.post("/api/ingest", files=files, headers=auth).json()
-        assert again == {"added": 0, "updated": 0, "unchanged": 1, "failed": []}
+        assert again == {"added": 0, "updated": 0, "unchanged": 1, "failed": [], "duplicates": []}
         records = [{"title": "上传的记录", "date": "2022-02-02", "text": "记录正文：数字空间的新篇章。", "id": "rec-1"}]
         rj = c.post("/api/ingest", json=records, headers=auth)
         assert rj.status_code == 200, rj.text

@@ -307,7 +307,7 @@ def test_symlink_loop_ends_and_reads_each_file_once(tmp_path: Path, mk: Any) -> 
     root = mk.make_symlink_loop(tmp_path / "loop")
     r = _cli("ingest", str(root), "--json", db=tmp_path / "s.db")
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout) == {"added": 1, "updated": 0, "unchanged": 0, "failed": []}
+    assert json.loads(r.stdout) == {"added": 1, "updated": 0, "unchanged": 0, "failed": [], "duplicates": []}
     # the same through a ** glob
     rep = Corpus(tmp_path / "s2.db").ingest([str(root) + "/**/*.txt"])
     assert (rep.added, rep.failed) == (1, [])

@@ -135,4 +135,4 @@ def test_sigkill_at_random_moments_never_corrupts(tmp_path: Path) -> None:
     assert final["documents"] == n
     assert _export(db) == _export(reference_db)
     # and one more run changes nothing
-    assert _run_ingest(db, src) == {"added": 0, "updated": 0, "unchanged": n, "failed": []}
+    assert _run_ingest(db, src) == {"added": 0, "updated": 0, "unchanged": n, "failed": [], "duplicates": []}

@@ -34,7 +34,7 @@ def test_seeds_ingest_through_cli(tmp_path: Path) -> None:
     db = tmp_path / "s.db"
     r = run_cli("ingest", str(SEEDS), "--json", db=db)
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout) == {"added": 5, "updated": 0, "unchanged": 0, "failed": []}
+    assert json.loads(r.stdout) == {"added": 5, "updated": 0, "unchanged": 0, "failed": [], "duplicates": []}
     docs = _docs_by_seed(db)
     assert set(docs) == set(SEED_EXPECT)
     for num, (title, date, speaker, genre) in SEED_EXPECT.items():
@@ -69,9 +69,9 @@ def test_corpora_ingest_is_idempotent_and_updates_in_place(tmp_path: Path) -> No
     db = tmp_path / "c.db"
     r = run_cli("ingest", str(data), "--json", db=db)
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout) == {"added": 193, "updated": 0, "unchanged": 0, "failed": []}
+    assert json.loads(r.stdout) == {"added": 193, "updated": 0, "unchanged": 0, "failed": [], "duplicates": []}
     r = run_cli("ingest", str(data), "--json", db=db)
-    assert json.loads(r.stdout) == {"added": 0, "updated": 0, "unchanged": 193, "failed": []}
+    assert json.loads(r.stdout) == {"added": 0, "updated": 0, "unchanged": 193, "failed": [], "duplicates": []}
 
     docs = json.loads(run_cli("docs", "--json", db=db).stdout)
     xinhua = [d for d in docs if d["url"] and "news.cn" in d["url"]]
@@ -88,7 +88,7 @@ def test_corpora_ingest_is_idempotent_and_updates_in_place(tmp_path: Path) -> No
     path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
     before = {d["url"]: d["id"] for d in xinhua}
     r = run_cli("ingest", str(data), "--json", db=db)
-    assert json.loads(r.stdout) == {"added": 0, "updated": 1, "unchanged": 192, "failed": []}
+    assert json.loads(r.stdout) == {"added": 0, "updated": 1, "unchanged": 192, "failed": [], "duplicates": []}
     after = {d["url"]: d["id"] for d in json.loads(run_cli("docs", "--json", db=db).stdout) if d["url"]}
     assert after[target["url"]] == before[target["url"]]
     doc = json.loads(run_cli("show", after[target["url"]], "--json", db=db).stdout)
@@ -230,4 +230,4 @@ def test_ids_are_stable_across_working_directories(tmp_path: Path) -> None:
     db = tmp_path / "s.db"
     r1 = json.loads(run_cli("ingest", "d/a.txt", "--json", db=db, cwd=tmp_path).stdout)
     r2 = json.loads(run_cli("ingest", str(f), "--json", db=db, cwd=f.parent).stdout)
-    assert r1["added"] == 1 and r2 == {"added": 0, "updated": 0, "unchanged": 1, "failed": []}
+    assert r1["added"] == 1 and r2 == {"added": 0, "updated": 0, "unchanged": 1, "failed": [], "duplicates": []}

@@ -68,7 +68,7 @@ def test_jsonl_round_trip_on_the_examples_through_the_cli(examples_db: Path, tmp
     db2 = tmp_path / "copy.db"
     r = _cli(db2, "ingest", str(out), "--json")
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout) == {"added": len(first), "updated": 0, "unchanged": 0, "failed": []}
+    assert json.loads(r.stdout) == {"added": len(first), "updated": 0, "unchanged": 0, "failed": [], "duplicates": []}
     out2 = tmp_path / "export2.jsonl"
     assert _cli(db2, "export", "--format", "jsonl", "--out", str(out2)).returncode == 0
     second = [json.loads(line) for line in out2.read_text(encoding="utf-8").split("\n") if line]
@@ -76,7 +76,7 @@ def test_jsonl_round_trip_on_the_examples_through_the_cli(examples_db: Path, tmp
     # the copy is a whole database, and ingesting the export again changes nothing
     assert json.loads(_cli(db2, "check", "--json").stdout)["ok"]
     again = json.loads(_cli(db2, "ingest", str(out), "--json").stdout)
-    assert again == {"added": 0, "updated": 0, "unchanged": len(first), "failed": []}
+    assert again == {"added": 0, "updated": 0, "unchanged": len(first), "failed": [], "duplicates": []}
 
 
 def test_parquet_round_trip_on_the_examples(examples_db: Path, tmp_path: Path) -> None:

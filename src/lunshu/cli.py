@@ -147,7 +147,12 @@ def ingest(
         _print_json(report)
     else:
         typer.echo(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
-                   f"failed {len(report.failed)}")
+                   + (f"same text as a stored document {len(report.duplicates)}, " if report.duplicates else "")
+                   + f"failed {len(report.failed)}")
+        for d in report.duplicates:
+            where = d["path"] + (f" (record {d['record']})" if d["record"] is not None else "")
+            err_console.print(f"lunshu: not stored again: {where} has the same text as {d['same_as']}",
+                              markup=False)
     for f in report.failed:
         where = f.path + (f" (record {f.record})" if f.record is not None else "")
         err_console.print(f"lunshu: failed: {where}: {f.error}", markup=False)

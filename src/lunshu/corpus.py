@@ -159,6 +159,11 @@ class Corpus:
             return written
         written = 0
         for doc, status in zip(docs, statuses):
+            if status == "duplicate":  # the same text is stored under another id (lunshu.identity)
+                path, _, rec = doc.origin.partition("#")
+                report.duplicates.append({"path": path, "record": int(rec) if rec.isdigit() else None,
+                                          "id": doc.id, "same_as": self.store.copy_of(doc.id)})
+                continue
             setattr(report, status, getattr(report, status) + 1)
             report.doc_ids.append(doc.id)
             report.chars += doc.chars

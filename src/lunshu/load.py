@@ -171,7 +171,7 @@ def load(folder: str | Path, db: str, *, shards: int | None = None, shard_by: st
     paths = [db] if n == 1 else _shard_paths(db, n)
     bounds = _year_bounds(folder, n) if n > 1 and shard_by == "year" else []
     stores = [Store(p) for p in paths]
-    counts = [{"added": 0, "updated": 0, "unchanged": 0} for _ in stores]
+    counts = [{"added": 0, "updated": 0, "unchanged": 0, "duplicate": 0} for _ in stores]
     pending: list[list[Document]] = [[] for _ in stores]
     chars = [0 for _ in stores]
 
@@ -212,6 +212,7 @@ def load(folder: str | Path, db: str, *, shards: int | None = None, shard_by: st
         for s in stores:
             s.close()
     result: dict[str, Any] = {k: sum(c[k] for c in counts) for k in ("added", "updated", "unchanged")}
+    result["duplicates"] = sum(c["duplicate"] for c in counts)  # same text stored already (lunshu.identity)
     result["db"] = paths[0] if n == 1 else paths
     result["reuse"] = reuse_note
     if n > 1:

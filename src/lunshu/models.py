@@ -75,6 +75,7 @@ class Document:
     page_start: int | None = None
     page_end: int | None = None
     notes: list[str] = field(default_factory=list)
+    copies: list[dict[str, Any]] = field(default_factory=list)  # the same text from elsewhere (identity)
 
     @property
     def chars(self) -> int:
@@ -123,6 +124,7 @@ class Document:
             d["paragraphs"] = [{"n": i + 1, "text": t} for i, t in enumerate(self.paragraphs)]
         d["notes"] = list(self.notes)
         d["raw"] = self.raw
+        d["copies"] = list(self.copies)
         return d
 
 
@@ -144,6 +146,8 @@ class IngestReport:
     failed: list[IngestFailure] = field(default_factory=list)
     doc_ids: list[str] = field(default_factory=list)
     chars: int = 0
+    # records whose text is stored already under another id (lunshu.identity): not stored again
+    duplicates: list[dict[str, Any]] = field(default_factory=list)  # {"path", "record", "id", "same_as"}
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -151,6 +155,7 @@ class IngestReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "failed": [f.to_dict() for f in self.failed],
+            "duplicates": list(self.duplicates),
         }
 
 

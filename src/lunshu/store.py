@@ -18,9 +18,10 @@ from typing import Any
 
 from lunshu import index
 from lunshu.errors import NotFoundError, StoreError
+from lunshu.identity import text_key
 from lunshu.models import Document
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _MIGRATIONS: dict[int, list[str]] = {
     1: [
@@ -75,6 +76,19 @@ _MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE documents ADD COLUMN page_start INTEGER",
         "ALTER TABLE documents ADD COLUMN page_end INTEGER",
         "ALTER TABLE documents ADD COLUMN notes TEXT"],
+    # 5: one text is stored once (lunshu.identity): the text's key, and the copies not stored again
+    5: [
+        "ALTER TABLE documents ADD COLUMN text_key TEXT",
+        "CREATE INDEX IF NOT EXISTS documents_text_key ON documents(text_key)",
+        """CREATE TABLE IF NOT EXISTS copies (
+            id TEXT PRIMARY KEY,     -- the id the copy would have had (from its own origin)
+            doc_id TEXT NOT NULL,    -- the stored document with the same text
+            origin TEXT, title TEXT, date TEXT, source TEXT, url TEXT,
+            content_hash TEXT,
+            ingested_at TEXT
+        )""",
+        "CREATE INDEX IF NOT EXISTS copies_doc ON copies(doc_id)",
+    ],
 }
 
 _DOC_COLUMNS = ("id, title, date, delivered, speakers, occasion, genre, source, url, keywords, publisher_keywords, "
@@ -161,6 +175,11 @@ class Store:
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 for stmt in _MIGRATIONS[version]:
                     c.execute(stmt)
+            if current and current < 5:  # documents stored before text keys: key them now
+                for (doc_id,) in c.execute("SELECT id FROM documents").fetchall():
+                    paras = [r[0] for r in c.execute("SELECT text FROM paragraphs WHERE doc_id = ? ORDER BY n",
+                                                     (doc_id,))]
+                    c.execute("UPDATE documents SET text_key = ? WHERE id = ?", (text_key(paras), doc_id))
             index.create(c)
             c.execute("INSERT OR REPLACE INTO lunshu_meta (key, value) VALUES ('schema_version', ?)",
                       (str(SCHEMA_VERSION),))
@@ -171,18 +190,39 @@ class Store:
         return None if row is None else str(row[0])
 
     def put(self, conn: sqlite3.Connection, doc: Document) -> str:
-        """Insert or replace one document inside the caller's transaction; returns added/updated/unchanged."""
-        row = conn.execute("SELECT content_hash FROM documents WHERE id = ?", (doc.id,)).fetchone()
+        """Insert or replace one document inside the caller's transaction.
+
+        Returns ``added``, ``updated``, ``unchanged``, or ``duplicate`` when the same text is stored
+        under another id already (``lunshu.identity``): the document is then recorded as a copy of
+        that one (``copy_of``) instead of being stored again.
+        """
+        row = conn.execute("SELECT content_hash, text_key FROM documents WHERE id = ?", (doc.id,)).fetchone()
         if row is not None and row[0] == doc.content_hash:
             return "unchanged"
+        key = text_key(doc.paragraphs)
+        same = None if key is None else conn.execute(
+            "SELECT id FROM documents WHERE text_key = ? AND id != ? ORDER BY ingested_at, id LIMIT 1",
+            (key, doc.id)).fetchone()
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        if same is not None:
+            if row is not None:  # this id's text became another stored document's text
+                self._delete(conn, doc.id)
+            conn.execute("INSERT OR REPLACE INTO copies (id, doc_id, origin, title, date, source, url, content_hash, "
+                         "ingested_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                         (doc.id, same[0], doc.origin, doc.title, doc.date, doc.source, doc.url, doc.content_hash,
+                          now))
+            return "duplicate"
+        conn.execute("DELETE FROM copies WHERE id = ?", (doc.id,))  # a copy no more: stored itself
         status = "added" if row is None else "updated"
         if row is not None:
+            if row[1] != key:  # its text changed: its copies are copies no more (ingest them again)
+                conn.execute("DELETE FROM copies WHERE doc_id = ?", (doc.id,))
             self._delete(conn, doc.id)
         conn.execute(
             "INSERT INTO documents (id, title, date, year, speakers, speaker, occasion, genre, source, url, "
             "keywords, publisher_keywords, reporters, origin, content_hash, raw, n_paragraphs, chars, ingested_at, "
-            "delivered, editor, paragraphs_inferred, place, roles, page_start, page_end, notes) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "delivered, editor, paragraphs_inferred, place, roles, page_start, page_end, notes, text_key) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 doc.id, doc.title, doc.date, _year(doc.date),
                 json.dumps(doc.speakers, ensure_ascii=False), doc.speakers[0] if doc.speakers else None,
@@ -191,9 +231,10 @@ class Store:
                 json.dumps(doc.publisher_keywords, ensure_ascii=False),
                 json.dumps(doc.reporters, ensure_ascii=False),
                 doc.origin, doc.content_hash, doc.raw, len(doc.paragraphs), doc.chars,
-                datetime.now(timezone.utc).isoformat(timespec="seconds"), doc.delivered,
+                now, doc.delivered,
                 doc.editor, int(bool(doc.paragraphs_inferred)), doc.place, json.dumps(doc.roles, ensure_ascii=False),
                 doc.page_start, doc.page_end, json.dumps(doc.notes, ensure_ascii=False) if doc.notes else None,
+                key,
             ),
         )
         conn.executemany(
@@ -221,7 +262,19 @@ class Store:
             exists = conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone()
             if exists:
                 self._delete(conn, doc_id)
+                conn.execute("DELETE FROM copies WHERE doc_id = ?", (doc_id,))
         return bool(exists)
+
+    def copy_of(self, doc_id: str) -> str | None:
+        """The stored document whose text ``doc_id`` repeats (None when it is not a copy)."""
+        row = self.conn.execute("SELECT doc_id FROM copies WHERE id = ?", (doc_id,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def copies(self, doc_id: str) -> list[dict[str, Any]]:
+        """Where else the text of ``doc_id`` arrived from (not stored again)."""
+        cols = ("id", "origin", "title", "date", "source", "url")
+        return [dict(zip(cols, r)) for r in self.conn.execute(
+            f"SELECT {', '.join(cols)} FROM copies WHERE doc_id = ? ORDER BY ingested_at, id", (doc_id,))]
 
     def set_keywords(self, conn: sqlite3.Connection, doc_id: str, keywords: list[str]) -> None:
         conn.execute("UPDATE documents SET keywords = ? WHERE id = ?",
@@ -263,15 +316,21 @@ class Store:
         with self.snapshot() as conn:
             row = conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
             if row is None:
+                stored = self.copy_of(doc_id)  # the id of a copy shows the document it repeats
+                row = None if stored is None else conn.execute(
+                    f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (stored,)).fetchone()
+            if row is None:
                 raise NotFoundError(f"no document with id {doc_id!r}")
             paras, pages = [], []
             if with_paragraphs:
-                rows = conn.execute("SELECT text, page FROM paragraphs WHERE doc_id = ? ORDER BY n", (doc_id,)).fetchall()
+                rows = conn.execute("SELECT text, page FROM paragraphs WHERE doc_id = ? ORDER BY n", (row["id"],)).fetchall()
                 paras = [r[0] for r in rows]
                 if any(r[1] is not None for r in rows):
                     pages = [r[1] for r in rows]
+            copies = self.copies(row["id"])
         doc = self._doc_from_row(row, paras)
         doc.pages = pages
+        doc.copies = copies
         return doc
 
     def paragraphs(self, doc_id: str) -> list[str]:

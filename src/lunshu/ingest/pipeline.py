@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from lunshu.errors import InputError, LunshuError
+from lunshu.identity import record_id
 from lunshu.ingest.decode import display_path, safe_document, safe_line
 from lunshu.ingest.readers import READERS, sniff_stdin_reader
 from lunshu.models import Document, IngestFailure, RawRecord
@@ -24,9 +25,6 @@ from lunshu.models import Document, IngestFailure, RawRecord
 # Bump when cleaning or metadata extraction changes what a document becomes: re-ingesting then
 # updates documents instead of reporting them unchanged.
 PIPELINE_VERSION = "6"
-
-_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
-
 
 def read_path(path: str, field_map: dict[str, str] | None = None,
               encoding: str | None = None, book: bool | None = None) -> Iterator[RawRecord | IngestFailure]:
@@ -94,29 +92,6 @@ def _read_stdin(field_map: dict[str, str] | None, encoding: str | None) -> Itera
             yield item
 
 
-def doc_id_for(key: str) -> str:
-    """Stable id: an explicit safe id is kept; otherwise a short hash of where the record came from."""
-    if key.startswith("id:"):
-        rid = key[3:]
-        if _SAFE_ID.match(rid):
-            return rid
-        key = rid
-    return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
-
-
-_URI = re.compile(r"^[a-z][a-z0-9+.\-]*://", re.IGNORECASE)
-
-
-def _key_for(raw: RawRecord) -> str:
-    """What the id hashes: readers key records by absolute path (+ URL or record number), so the
-    same file gets the same ids from any working directory; URIs (hdfs://, s3a://) stay as they are."""
-    key = raw.key or raw.path
-    if key.startswith(("id:", "stdin:")) or raw.path == "-" or _URI.match(key) or os.path.isabs(key):
-        return key
-    path = os.path.abspath(raw.path)
-    return path + key[len(raw.path):] if key.startswith(raw.path) else key
-
-
 def content_hash(raw: RawRecord) -> str:
     h = hashlib.sha256()
     h.update(PIPELINE_VERSION.encode())
@@ -151,7 +126,7 @@ def _roles(value: Any) -> dict[str, list[str]]:
 def build_document(raw: RawRecord) -> Document:
     """Clean and describe one record. Raises InputError when nothing usable remains."""
     origin = raw.path if raw.record_no is None else f"{raw.path}#{raw.record_no}"
-    doc_id = doc_id_for(_key_for(raw))
+    doc_id = record_id(raw)
     chash = content_hash(raw)
     if raw.body_format == "lunshu":
         return _checked(safe_document(_from_export(raw, doc_id, origin, chash)), raw)

@@ -256,8 +256,8 @@ def _remote_file(spark: SparkSession, f: str, k: int, fm: dict[str, str] | None,
 
 def _build(item: tuple[Ordinal, bool, RawRecord | IngestFailure]) -> tuple[str, Ordinal, Any]:
     """One record to a document row, or a failure row; the same error mapping as ``Corpus.ingest``."""
+    from lunshu.identity import doc_id_for
     from lunshu.ingest import build_document
-    from lunshu.ingest.pipeline import doc_id_for
 
     ordinal, remote, rec = item
     if isinstance(rec, IngestFailure):
