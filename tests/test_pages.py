@@ -170,3 +170,29 @@ def test_date_and_url_when_the_page_has_no_date_line() -> None:
     assert (page.url, page.date) == ("http://politics.people.com.cn/n1/2021/0402/c1024-1.html", "2021-04-03")
     logo = f'<html><head><title>东岚港集装箱吞吐量创新高_东岚日报</title></head><body><h1>东岚日报</h1>{body}</body></html>'
     assert extract_page(logo).title == "东岚港集装箱吞吐量创新高"
+
+
+@pytest.mark.parametrize(("line", "date", "source", "editor"), [
+    ("发布时间：2017年10月25日 16:59　　来源：新华社　　编辑：田延华", "2017-10-25", "新华社", "田延华"),
+    ("来源：东岚网 发布时间：2019-05-20 10:00 责任编辑：孟佳", "2019-05-20", "东岚网", "孟佳"),
+    ("2021年04月02日08:22 | 来源：人民网－人民日报", "2021-04-02", "人民网－人民日报", None),
+    ("来源： 新华社 【字体：大 中 小】 2021-04-02", "2021-04-02", "新华社", None),
+    ("【来源：东岚日报】【时间：2022/1/5】【编辑：周明远】", "2022-01-05", "东岚日报", "周明远"),
+])
+def test_the_page_s_own_date_and_source_line(line: str, date: str, source: str, editor: str | None) -> None:
+    body = "<p>" + "东岚港去年完成集装箱吞吐量一千二百万标准箱，创历史新高。" * 8 + "</p>"
+    html = (f"<html><head><title>东岚港_东岚网</title></head><body><div class='nav'>首页</div><h1>东岚港吞吐量创新高</h1>"
+            f"<div class='info'>{line}</div><div class='content'>{body}</div><div class='footer'>来源：东岚网版权所有</div>"
+            "</body></html>")
+    page = extract_page(html)
+    assert (page.date, page.source, page.editor) == (date, source, editor)
+
+
+def test_a_page_in_gb18030_with_its_charset_declared(tmp_path: Path) -> None:
+    page = (PAGES / "people-cn.html").read_text(encoding="utf-8").replace("charset=UTF-8", "charset=gb2312")
+    path = tmp_path / "gbk.html"
+    path.write_bytes(page.encode("gb18030"))
+    db = tmp_path / "g.db"
+    assert run_cli("ingest", str(path), db=db).returncode == 0
+    d = json.loads(run_cli("docs", "--json", db=db).stdout)[0]
+    assert (d["title"], d["date"], d["source"]) == ("东岚市举行数字经济座谈会", "2021-04-02", "人民网－人民日报")
