@@ -196,3 +196,14 @@ def test_a_page_in_gb18030_with_its_charset_declared(tmp_path: Path) -> None:
     assert run_cli("ingest", str(path), db=db).returncode == 0
     d = json.loads(run_cli("docs", "--json", db=db).stdout)[0]
     assert (d["title"], d["date"], d["source"]) == ("东岚市举行数字经济座谈会", "2021-04-02", "人民网－人民日报")
+
+
+def test_values_stop_at_wide_spaces_and_widgets() -> None:
+    body = "<p>" + "东岚港去年完成集装箱吞吐量一千二百万标准箱，创历史新高。" * 8 + "</p>"
+    for line, source in (("2021年04月02日 10:21\u3000来源：<a href='#'>东岚新闻网</a>\u3000参与互动", "东岚新闻网"),
+                         ("<span class='time'>2021-04-02 05:00</span> 来源：<span><a>东岚日报</a></span> 分享", "东岚日报"),
+                         ("来源：东岚电视台 | 2021年04月02日 19:58", "东岚电视台")):
+        html = (f"<html><head><title>t</title></head><body><h1>东岚港吞吐量创新高</h1><div class='info'>{line}</div>"
+                f"<div class='content'>{body}</div></body></html>")
+        page = extract_page(html)
+        assert (page.date, page.source) == ("2021-04-02", source), line

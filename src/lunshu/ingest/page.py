@@ -124,7 +124,8 @@ _DATE = re.compile(
     r"|[12][0-9]{3}\s+[01]?[0-9]\s*/\s*[0-3]?[0-9](?![0-9]))"
 )
 _LABEL = r"(?:发布时间|发布日期|发表时间|发表日期|更新时间|时间|日期|来源|稿源|出处|作者|责任编辑|责编|编辑|字号|浏览|点击|分享|打印|纠错)"
-_STOP = r"(?=\s{2,}|\s*[|｜【\[]|\s/\s|\s*[】\]）)]|\s*" + _LABEL + r"\s*[：:]|$)"
+_WIDGET = r"(?:参与互动|我要评论|评论|字号|字体|收藏|打印|分享|纠错|浏览|阅读|点击|手机看|扫一扫|复制链接)"
+_STOP = (r"(?=\s{2,}|\s*[|｜【\[]|\s/\s|\s*[】\]）)]|\s*" + _LABEL + r"\s*[：:]|\s+" + _WIDGET + "|$)")
 _SOURCE = re.compile(r"(?<!图片)(?<!图)(?:稿件|文章|信息|新闻)?(?:来源|稿源|出处)\s*[：:]\s*(.{1,60}?)" + _STOP)
 _EDITOR = re.compile(r"(?:责任编辑|责编|编辑)\s*[：:]\s*(.{1,40}?)" + _STOP)
 _AUTHOR = re.compile(r"作者\s*[：:]\s*(.{1,40}?)" + _STOP)
@@ -134,6 +135,8 @@ _KEYWORDS_LINE = re.compile(r"^\s*关键词\s*[：:]\s*(.{1,200})$")
 _SUBTITLE = re.compile(r"^\s*[—─－-]{1,2}\s*\S")
 _TITLE_SUFFIX = re.compile(r"\s*(?:[_|｜]|\s[-—–]\s|--)\s*")
 _WS = re.compile(r"\s+")
+_ONE_WS = re.compile(r"[ \t\r\n\f\v]")
+_WIDE_WS = re.compile(r" {2,}")
 _VIDEO = re.compile(r"^[【\[（(]?\s*(?:点击(?:观看|播放|收看|查看)(?:视频|直播|全文|大图)?|观看视频|视频[：:]|视频加载中|"
                     r"收听本文|播放视频)[^。！？]{0,20}[】\]）)]?$")
 _RELATED = re.compile(r"^[【\[]?\s*(?:延伸阅读|相关阅读|相关链接|相关新闻|相关报道|相关文章|推荐阅读|往期回顾|更多阅读|"
@@ -154,7 +157,10 @@ _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def _text(el: Any) -> str:
-    return _WS.sub(" ", el.text_content().replace("\u3000", " ")).strip()
+    """An element's text, whitespace collapsed: a run of several spaces (or an ideographic space,
+    the separator of ``来源：X　编辑：Y``) stays two, what the value patterns stop at."""
+    t = el.text_content().replace("\u3000", "  ").replace("\xa0", " ")
+    return _WIDE_WS.sub("  ", _ONE_WS.sub(" ", t)).strip()
 
 
 def _han(s: str) -> int:
