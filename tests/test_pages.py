@@ -207,3 +207,11 @@ def test_values_stop_at_wide_spaces_and_widgets() -> None:
                 f"<div class='content'>{body}</div></body></html>")
         page = extract_page(html)
         assert (page.date, page.source) == ("2021-04-02", source), line
+
+
+def test_pager_and_footer_lines_leave_the_article() -> None:
+    body = "<p>" + "东岚港去年完成集装箱吞吐量一千二百万标准箱，创历史新高。" * 8 + "</p>"
+    html = ('<html><body><h1>东岚港吞吐量</h1><div id="UCAP-CONTENT">' + body + "<p>上一页 1 2 3 下一页</p>"
+            '<div class="page_nav"><a href="#">1</a></div><p>2021年港口经济增长8%。</p>'
+            "<p>Copyright © 东岚日报 版权所有</p></div></body></html>")
+    assert _paragraphs(extract_page(html))[1:] == ["2021年港口经济增长8%。"]

@@ -141,12 +141,13 @@ _VIDEO = re.compile(r"^[【\[（(]?\s*(?:点击(?:观看|播放|收看|查看)(?
                     r"收听本文|播放视频)[^。！？]{0,20}[】\]）)]?$")
 _RELATED = re.compile(r"^[【\[]?\s*(?:延伸阅读|相关阅读|相关链接|相关新闻|相关报道|相关文章|推荐阅读|往期回顾|更多阅读|"
                       r"更多精彩|热点推荐|精彩推荐|相关专题)\s*[】\]]?\s*[：:]?$")
+_PAGER = re.compile(r"^(?:上一页|下一页|首页|尾页|末页|共\s*\d+\s*页|第\s*\d+\s*页|\d{1,3}|[\[\]<>«»｜|]|\s)+$")
 _FOOTER = re.compile(r"copyright|all rights reserved|版权所有|ICP备|ICP证|网站声明|关于我们", re.IGNORECASE)
 _EDITOR_LINE = re.compile(r"^[（(【\[]?\s*(?:责任编辑|责编|编辑)\s*[：:]\s*[^。！？]{1,40}?[)）】\]]?$")
 _CHROME = re.compile(
     r"(?:^|[\s_\-])(?:nav|navbar|menu|footer|breadcrumbs?|crumbs?|share|sharing|bdshare\w*|fenxiang|dayin|print|"
     r"related|recommend|comments?|sidebar|banner|ads?|advert\w*|copyright|search|toolbar|login|pager|pagination|"
-    r"qrcode|erweima|wxfx|video|player|audio|editor|edit|zbj|xgxw|xgyd)(?=$|[\s_\-])",
+    r"qrcode|erweima|wxfx|video|player|audio|editor|edit|zbj|xgxw|xgyd|fanye|turnpage|page_?nav)(?=$|[\s_\-])",
     re.IGNORECASE,
 )
 _DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "video", "audio", "source",
@@ -542,7 +543,7 @@ def _article(container: Any, page: Page) -> str:
         if not t:
             continue
         if (_VIDEO.match(t) or _RELATED.match(t) or _link_only(el) or _is_info_line(t)
-                or (len(t) <= 120 and _FOOTER.search(t))):
+                or (len(t) <= 120 and _FOOTER.search(t)) or ("页" in t and _PAGER.match(t))):
             _drop(el)
         elif _EDITOR_LINE.match(t):
             if page.editor is None:
