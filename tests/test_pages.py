@@ -143,9 +143,10 @@ def test_a_record_holding_a_whole_page(tmp_path: Path) -> None:
     """A scraped dump whose text field is a saved page: the article, the page's fields under the
     record's own."""
     page = (PAGES / "people-cn.html").read_text(encoding="utf-8")
+    other = (PAGES / "xinhuanet-old.html").read_text(encoding="utf-8")
     dump = tmp_path / "dump.jsonl"
     dump.write_text(json.dumps({"id": "p1", "content": page}, ensure_ascii=False) + "\n"
-                    + json.dumps({"id": "p2", "title": "记录自己的标题", "content": page}, ensure_ascii=False) + "\n",
+                    + json.dumps({"id": "p2", "title": "记录自己的标题", "content": other}, ensure_ascii=False) + "\n",
                     encoding="utf-8")
     db = tmp_path / "d.db"
     r = run_cli("ingest", str(dump), "--json", db=db)
@@ -153,7 +154,7 @@ def test_a_record_holding_a_whole_page(tmp_path: Path) -> None:
     p1 = json.loads(run_cli("show", "p1", "--json", db=db).stdout)
     p2 = json.loads(run_cli("show", "p2", "--json", db=db).stdout)
     assert (p1["title"], p1["date"], p1["source"]) == ("东岚市举行数字经济座谈会", "2021-04-02", "人民网－人民日报")
-    assert p2["title"] == "记录自己的标题"
+    assert (p2["title"], p2["date"]) == ("记录自己的标题", "2019-05-18")
     text = "".join(p["text"] for p in p1["paragraphs"])
     assert "提出意见建议" in text and "人民网首页" not in text and "统计代码" not in text
 
