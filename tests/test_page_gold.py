@@ -3,7 +3,7 @@
 Gold: tests/gold/pages-12371.json, made by tests/gold/make_page_gold.py (standard-library parser,
 no lunshu code). Measures, over the 70 pages of ../shared/corpora/12371-pages/:
 
-- title, date, source: share of pages where the stored field equals the gold one;
+- title, date, source, editor: share of pages where the stored field equals the gold one;
 - noise: share of stored body characters (sentences) that are not in the article;
 - kept: share of the article's characters (sentences) found in the stored body.
 
@@ -111,6 +111,7 @@ def test_page_fields_and_text(results: dict[str, Any]) -> None:
     title = sum(_same(docs[k]["title"], g["title"]) for k, g in gold.items()) / n
     date = sum(docs[k]["date"] == g["date"] for k, g in gold.items()) / n
     source = sum(docs[k]["source"] == g["source"] for k, g in gold.items()) / n
+    editor = sum(docs[k].get("editor") == g["editor"] for k, g in gold.items()) / n
     a_chars = a_found = s_chars = s_found = 0
     worst: list[tuple[float, str]] = []
     for k, g in gold.items():
@@ -124,13 +125,15 @@ def test_page_fields_and_text(results: dict[str, Any]) -> None:
     kept = a_found / a_chars
     noise = 1 - s_found / s_chars
     worst.sort()
-    report = (f"title {title:.3f} date {date:.3f} source {source:.3f} noise {noise:.4f} kept {kept:.4f} "
+    report = (f"title {title:.3f} date {date:.3f} source {source:.3f} editor {editor:.3f} noise {noise:.4f} "
+              f"kept {kept:.4f} "
               f"(article {a_chars} chars, stored {s_chars}); least kept: {worst[:3]}")
     print(report)
     floors = _floors()
     assert title >= floors["page_title"], report
     assert date >= floors["page_date"], report
     assert source >= floors["page_source"], report
+    assert editor >= floors["page_editor"], report
     assert noise <= floors["page_noise_max"], report
     assert kept >= floors["page_article_kept"], report
 
