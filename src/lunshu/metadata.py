@@ -28,10 +28,25 @@ from lunshu.dates import (
     relative_offset,
     year_of,
 )
+from lunshu.facts import (
+    CPC_CONGRESS_YEARS,
+    CPC_REPORTERS,
+    HAN,
+    KNOWN_RE,
+    KNOWN_SPEAKERS,
+    URL_OUTLETS,
+    cn_numeral,
+    event_years,
+    is_person_name,
+    npc_session_year,
+    premier_for_report,
+)
 from lunshu.models import GENRES
 from lunshu.paragraphs import split_run_on
+from lunshu.rules import DATE_TEXT, ROLE, ROLE_TITLE, SALUTATION, SPEECH_NOUN, Rule, rule, rules_for
 
-HAN = "\u4e00-\u9fff"
+__all__ = ["CPC_CONGRESS_YEARS", "KNOWN_SPEAKERS", "Metadata", "analyze", "editor_of", "event_years", "extract",
+           "npc_session_year", "premier_for_report"]
 
 
 @dataclass
@@ -61,214 +76,37 @@ class Metadata:
 
 
 # ----------------------------------------------------------------------------------------------
-# facts used to infer, each one well established
+# the rows of the rule table (lunshu.rules) the resolvers below read, and a few text shapes
 
-# people whose names the extractor recognises as speakers without further evidence
-KNOWN_SPEAKERS = [
-    "习近平", "李强", "赵乐际", "王沪宁", "蔡奇", "丁薛祥", "李希", "韩正", "王毅", "李克强", "栗战书", "汪洋", "刘云山", "王岐山", "张高丽",
-    "张德江", "俞正声", "杨洁篪", "胡锦涛", "温家宝", "吴邦国", "贾庆林", "李长春", "曾庆红", "黄菊", "吴官正", "罗干", "贺国强", "江泽民", "李鹏",
-    "朱镕基", "李瑞环", "尉健行", "李岚清", "乔石", "万里", "杨尚昆", "邓小平", "胡耀邦", "赵紫阳", "陈云", "李先念", "彭真", "叶剑英", "华国锋",
-    "毛泽东", "周恩来", "刘少奇", "朱德", "林彪", "董必武", "宋庆龄", "陈独秀", "彭丽媛", "王洪文", "张春桥", "王震", "薄一波", "李富春", "谭震林",
-    "姚依林",
-]
-_KNOWN_RE = "|".join(sorted(KNOWN_SPEAKERS, key=len, reverse=True))
+_ROLE, _ROLE_TITLE, _SALUTATION, _DATE_TEXT = ROLE, ROLE_TITLE, SALUTATION, DATE_TEXT
+_KEYWORDS_LABEL = rule("keywords_line").regex
+_LABELLED = rule("labelled_line").regex
+_MASTHEAD = rule("masthead").regex
+_BYLINE = rule("byline_reporters").regex
+_DATELINE = rule("dateline").regex
+_HEADER = rule("header_dated").regex
+_HEADER_NO_DATE = rule("header_undated").regex
+_DATE_LINE = rule("date_line").regex
+_SUBTITLE = rule("subtitle").regex
+_LEDE = rule("full_text_lede").regex
+_URL_LINE = rule("url_line").regex
+_SOURCE_LINE = rule("source_line").regex
+_REPORTER_LINE = rule("reporter_line").regex
+_CLOSING_DATELINE = rule("closing_dateline").regex
+_EDITOR = rule("editor_line").regex
+_SPEECH_TITLE = rule("speech_title").regex
 
-# the premier who delivered the government work report of year Y (given in March of Y, or later in
-# the year before 1978; in a year of transition the outgoing premier delivers it: 1998 李鹏,
-# 2003 朱镕基, 2013 温家宝, 2023 李克强). Years left out (1976, 1977, 1980) are not certain.
-_PREMIER_REPORTS = (
-    (1954, 1975, "周恩来"), (1978, 1979, "华国锋"), (1981, 1987, "赵紫阳"), (1988, 1998, "李鹏"),
-    (1999, 2003, "朱镕基"), (2004, 2013, "温家宝"), (2014, 2023, "李克强"), (2024, 2100, "李强"),
-)
-
-# CPC national congresses: year, and who delivered the political report (7th congress onward)
-CPC_CONGRESS_YEARS = {1: 1921, 2: 1922, 3: 1923, 4: 1925, 5: 1927, 6: 1928, 7: 1945, 8: 1956, 9: 1969,
-                      10: 1973, 11: 1977, 12: 1982, 13: 1987, 14: 1992, 15: 1997, 16: 2002, 17: 2007,
-                      18: 2012, 19: 2017, 20: 2022}
-_CPC_REPORTERS = {7: "毛泽东", 8: "刘少奇", 9: "林彪", 10: "周恩来", 11: "华国锋", 12: "胡耀邦", 13: "赵紫阳",
-                  14: "江泽民", 15: "江泽民", 16: "江泽民", 17: "胡锦涛", 18: "胡锦涛", 19: "习近平", 20: "习近平"}
-# NPC sessions before the five-year rhythm settled (from the 5th NPC, 1978, the k-th session of the
-# n-th NPC is held in 1978 + 5(n-5) + k-1)
-_NPC_EARLY = {(1, 1): 1954, (1, 2): 1955, (1, 3): 1956, (1, 4): 1957, (1, 5): 1958, (2, 1): 1959, (2, 2): 1960,
-              (2, 3): 1962, (2, 4): 1963, (3, 1): 1964, (4, 1): 1975}
-# numbered recurring events whose n-th edition has a known year: (pattern, year of edition n)
-_EVENTS: tuple[tuple[re.Pattern[str], Any], ...] = (
-    (re.compile(r"第([一二三四五六七八九十0-9]{1,3})届世界互联网大会"), lambda n: 2013 + n if 1 <= n <= 6 else None),
-    (re.compile(r"第([一二三四五六七八九十0-9]{1,3})届中国国际进口博览会"), lambda n: 2017 + n if n >= 1 else None),
-    (re.compile(r"金砖国家领导人第([一二三四五六七八九十0-9]{1,3})次会晤"), lambda n: 2008 + n if n >= 1 else None),
-    (re.compile(r"二十国集团领导人第([一二三四五六七八九十0-9]{1,3})次峰会"), lambda n: 2005 + n if n >= 5 else None),
-    (re.compile(r"上海合作组织成员国元首理事会第([一二三四五六七八九十0-9]{1,3})次会议"),
-     lambda n: 2000 + n if n >= 1 else None),
-    (re.compile(r"中国共产党第([一二三四五六七八九十0-9]{1,3})次全国代表大会"), lambda n: CPC_CONGRESS_YEARS.get(n)),
-    (re.compile(r"第([一二三四五六七八九十0-9]{1,3})届全国人民代表大会第([一二三四五六七八九十0-9]{1,2})次会议"), None),
-)
-
-
-def premier_for_report(year: int) -> str | None:
-    """Who delivered the government work report of ``year`` (None where not certain)."""
-    for a, b, name in _PREMIER_REPORTS:
-        if a <= year <= b:
-            return name
-    return None
-
-
-def npc_session_year(term: int, session: int) -> int | None:
-    """The year of the ``session``-th session of the ``term``-th National People's Congress."""
-    if term >= 5:
-        return 1978 + 5 * (term - 5) + session - 1 if 1 <= session <= 5 else None
-    return _NPC_EARLY.get((term, session))
-
-
-def _cn_int(s: str) -> int | None:
-    if s.isdigit():
-        return int(s)
-    digits = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-    if "十" in s:
-        a, _, b = s.partition("十")
-        if (a and a not in digits) or (b and b not in digits):
-            return None
-        return (digits[a] if a else 1) * 10 + (digits[b] if b else 0)
-    return digits.get(s) if len(s) == 1 else None
-
-
-def _cn_numeral(n: int) -> str:
-    """1..99 in Chinese numerals as used in ordinals (第二十次)."""
-    digits = "零一二三四五六七八九"
-    if n < 10:
-        return digits[n]
-    tens, ones = divmod(n, 10)
-    return (digits[tens] if tens > 1 else "") + "十" + (digits[ones] if ones else "")
-
-
-def event_years(text: str) -> list[tuple[int, int, int]]:
-    """``(start, end, year)`` of numbered events whose year is known (第三届世界互联网大会 → 2016)."""
-    out: list[tuple[int, int, int]] = []
-    for pattern, rule in _EVENTS:
-        for m in pattern.finditer(text):
-            if rule is None:  # an NPC session
-                term, session = _cn_int(m.group(1)), _cn_int(m.group(2))
-                year = npc_session_year(term, session) if term and session else None
-            else:
-                n = _cn_int(m.group(1))
-                year = rule(n) if n is not None else None
-            if year:
-                out.append((m.start(), m.end(), year))
-    return sorted(out)
-
-
-# outlets by web domain, for a source nothing else names
-_URL_OUTLETS = (("xinhuanet.com", "新华网"), ("news.cn", "新华网"), ("people.com.cn", "人民网"),
-                ("gov.cn", "中国政府网"), ("qstheory.cn", "求是网"), ("cctv.com", "央视网"), ("cntv.cn", "央视网"),
-                ("chinadaily.com.cn", "中国日报网"), ("wikisource.org", "维基文库"), ("myzaker.com", "ZAKER"),
-                ("gmw.cn", "光明网"), ("chinanews.com.cn", "中国新闻网"), ("chinanews.com", "中国新闻网"))
-
-
-# ----------------------------------------------------------------------------------------------
-# patterns
-
-# the nouns of a speech, simplified and traditional: 讲话/講話, 致辞/致辭, 报告/報告 …
-_SPEECH_NOUN = (r"(?:[讲講][话話]|演[讲講]|[讲講]演|致[辞辭词詞]|祝酒[辞辭词詞]|[发發]言|[贺賀][词詞]|[报報]告|[说說]明|答[问問]"
-                r"|[书書]面[讲講][话話]|[谈談][话話])")
-_ROLE_TITLE = (r"(?:总书记|主席|总理|委员长|常委|书记|部长|国务委员|秘书长|主任|发言人|市长|省长|县长|区长|州长|局长|厅长|院长|"
-               r"校长|行长|会长|董事长|总裁|总统|首相|大使|主委)")
-# a role before a name ("中华人民共和国主席", "中共中央总书记、国家主席"); it never runs across a known
-# name or a salutation, so "主席 习近平尊敬的安瓦尔总理" keeps its name and salutation
-_ROLE_WORD = rf"(?:(?!{_KNOWN_RE}|尊敬|各位)[{HAN}]){{0,12}}?{_ROLE_TITLE}"
-_ROLE = rf"(?:{_ROLE_WORD}(?:、\s*|\s+|(?=[{HAN}])))+"
-_SALUTATION = r"(?:同志们|各位|尊敬的|女士们|先生们|朋友们|亲爱的|同胞们|全国同胞|总统先生|行政长官|大家好)"
-_NAMES_RE = rf"[{HAN}·]{{2,4}}(?:\s*[、，, ]\s*[{HAN}·]{{2,4}})*"
-_OUTLET = rf"(?:新华社|新华网|人民网|中新社|中新网|央视网|人民日报|本报|本刊|中国日报|[{HAN}]{{1,8}}?(?:日报|晚报|时报|报|网|社|台))"
-# an opening dateline: "新华社北京12月31日电", "东岚网东岚5月20日电（记者 周明远 陈晓岚）", "本报讯（记者 周明远）"
-_DATELINE = re.compile(
-    rf"^(?P<outlet>{_OUTLET})?(?:(?P<place>[{HAN}·]{{1,12}}?)(?P<md>[0-9]{{1,2}}月[0-9]{{1,2}}日)电|(?<=[报网社台])讯)"
-    rf"(?:\s*[（(]\s*(?:记者|通讯员)\s*(?P<names>{_NAMES_RE})\s*[）)])?"
-)
-_DATE_TEXT = r"[0-9]{4}\s*年\s*[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*日"
-_HEADER = re.compile(
-    rf"^(?P<title>[^（()）]{{0,160}}?)\s*[（(]\s*(?P<date>{_DATE_TEXT})(?:\s*[，,、\s]?\s*(?P<place>[^（()）]{{1,24}}))?\s*[）)]"
-    rf"\s*(?P<role>{_ROLE})?\s*(?P<rest>.*)$"
-)
-_HEADER_NO_DATE = re.compile(rf"^(?P<title>[^。！？（）()]{{4,120}}?)(?P<name>{_KNOWN_RE})(?P<rest>{_SALUTATION}.*|)$")
-_DATE_LINE = re.compile(
-    rf"^(?:[（(]\s*(?P<d1>{_DATE_TEXT})(?P<x1>[^（()）]{{0,40}})[）)]"
-    rf"|——?\s*(?P<d2>{_DATE_TEXT})\s*(?:在(?P<occ2>.{{2,60}}?)上)?"
-    rf"|(?P<d3>{_DATE_TEXT})\s*在(?P<occ3>.{{2,60}}?)上)$"
-)
-# a newspaper's masthead line: "东岚日报 2024年11月21日 星期四 第3版" — the day it was printed
-_MASTHEAD = re.compile(
-    rf"^(?P<outlet>[{HAN}]{{2,10}}?(?:日报|晚报|时报|报))\s*(?P<date>{_DATE_TEXT})\s*(?:星期[一二三四五六日天])?\s*"
-    r"(?:第\s*[0-9一二三四五六七八九十]+\s*版)?$"
-)
-_SUBTITLE = re.compile(
-    rf"^——\s*(?:在)?(?P<occ>.{{2,80}}?)(?:上|时|期间)?的?(?:主旨|重要|书面|视频|政治|工作)?{_SPEECH_NOUN}$"
-)
 _OCCASION = re.compile(
     r"(?:(?:——|在)(?P<occ>(?:(?!——)[^（()）：:]){2,80}?)(?:上|时|期间)?|(?:^|：|:)(?P<occ2>(?:(?!——)[^（()）：:]){2,80}?)"
-    rf"(?:上|时|期间))的(?:主旨|重要|书面|视频|新年|开幕|闭幕|政治|工作)?{_SPEECH_NOUN}"
+    rf"(?:上|时|期间))的(?:主旨|重要|书面|视频|新年|开幕|闭幕|政治|工作)?{SPEECH_NOUN}"
 )
 _OCCASION_NEWS = re.compile(r"(?:出席|在)(?P<occ>[^，。、（）()\s]{2,60}?)(?:并|上|时)(?:将)?(?:发表|致辞|讲话|作)")
-_LABELS = r"发布时间|发布日期|发表时间|发表日期|更新时间|日期|时间|来源|稿源|出处|作者|原标题|责任编辑|编辑|责编"
-_LABELLED = re.compile(
-    rf"(?P<label>{_LABELS})\s*[：:]\s*(?P<value>[^：:]*?)(?=\s+(?:{_LABELS})\s*[：:]|$)"
-)
-_KEYWORDS_LABEL = re.compile(r"^(?:关键词|关键字|标签|Tags|Keywords)\s*[：:]\s*(?P<items>.*)$", re.IGNORECASE)
-_URL_LINE = re.compile(r"^(?:原文链接|原文地址|链接|网址|来源网址|URL)?\s*[：:]?\s*(?P<url>(?:https?://|www\.)\S+)$",
-                       re.IGNORECASE)
-_SOURCE_LINE = re.compile(
-    r"^[（(]?\s*(?:来源|稿源|出处|转自|本文来源|文章来源|转载自)\s*[：:]\s*(?P<src>[^（()）]{1,40}?)\s*[）)]?$"
-)
-_REPORTER_LINE = re.compile(rf"^[（(]\s*{_OUTLET}?(?:特约|实习)?记者\s*(?P<names>{_NAMES_RE})\s*[）)]$")
-_BYLINE = re.compile(rf"^{_OUTLET}?(?:特约|实习)?记者\s*(?P<names>{_NAMES_RE})$")
-_CLOSING_DATELINE = re.compile(
-    rf"[（(]\s*(?P<outlet>{_OUTLET})?"
-    rf"(?P<place>[{HAN}]{{0,12}}?)(?P<md>[0-9]{{1,2}}月[0-9]{{1,2}}日)电"
-    rf"(?:\s*[（(]?\s*(?:记者|通讯员)\s*(?P<names>{_NAMES_RE})\s*[）)]?)?\s*[）)]$"
-)
-_ATTRIBUTION = re.compile(rf"^——\s*(?P<date>{_DATE_TEXT})")
-_BRACKET_ATTRIBUTION = re.compile(rf"[（(]\s*{_DATE_TEXT}[^（()）]{{0,60}}[）)]$")
+_ATTRIBUTION = re.compile(rf"^——\s*(?P<date>{DATE_TEXT})")
 _SITE = re.compile(r"^.{2,14}(?:数据库|网|频道|客户端|专题|专栏|平台|首页)$")
 _TITLE_SITE = re.compile(r"^(?P<title>.{4,}?)\s*(?:[_|｜]|\s[-—–]\s)\s*(?P<site>[^_|｜]{2,20}?(?:网|报|社|台|频道|新闻|客户端|在线|网站|官网))$")
 _RELATIVE_WORD = re.compile(r"(?:^|[。！？，,])\s*(?P<w>昨天|今天|前天|昨日|今日|前日)[，,]?")
-_FULL_TEXT = re.compile(r"全文如下")
-# a news lede that introduces a full text: "国家主席习近平…发表了二〇二六年新年贺词。全文如下："
-_LEDE = re.compile(
-    rf"(?P<who>(?:{_KNOWN_RE}))[^。！？]{{0,60}}?(?:发表了?|致|作了?|签署了?)[^。！？]{{0,20}}?"
-    rf"(?:题为《(?P<t1>[^》]{{2,60}})》|(?P<t2>[^，。：《》“”]{{2,30}}?(?:新年贺词|贺词|讲话|致辞|演讲|贺信|贺电|回信|复信|的信|报告)))"
-    r"[^。！？]{0,30}[。！]?[^。！？]{0,12}?全文如下"
-)
 _SENT_FINAL = re.compile(r"[。！？!?]$")
-
-_KNOWN_AT = re.compile(rf"(?:{_KNOWN_RE})")
-_NEWS_VERBS = re.compile(r"出席|会见|会谈|主持|考察|视察|接见|致电|通电话|举行|召开|开幕|闭幕|签署|抵达|参观|看望|慰问|集体学习|"
-                         r"同.{1,20}会谈|向.{1,40}致|给.{1,20}回信|并发表")
-_SPEECH_TITLE = re.compile(
-    rf"(?:(?:的|上|时)(?:主旨|重要|书面|视频|新年|开幕|闭幕|政治|工作)?{_SPEECH_NOUN}|^{_SPEECH_NOUN}|工作[报報]告)$"
-)
-_LETTER_TITLE = re.compile(r"贺信|复信|回信|致信|贺电|书信|慰问信|唁电|的信$|致.{1,30}的信|賀信|覆信|回信|賀電")
-_INTERVIEW_TITLE = re.compile(r"答记者问|接受.{0,20}采访|专访|访谈|答问|——访|^访")
-_ARTICLE_TITLE = re.compile(r"署名文章|发表文章|撰文")
-
-# unknown speakers: a 2–3 character name found by a strong pattern, never one of these words
-_N = rf"[{HAN}]{{2,3}}?"
-_NOT_NAMES = frozenset([
-    "我们", "他们", "她们", "你们", "大家", "会议", "论坛", "本报", "记者", "今天", "昨天", "明天", "今年", "去年", "如今", "目前", "我市",
-    "全市", "市长", "国家", "中国", "政府", "中央", "全国", "人民", "各国", "各方", "双方", "中方", "我国", "本届", "首届", "这里", "此次",
-    "这次", "其中", "同时", "此外", "另外", "随后", "会上", "会后", "期间", "当天", "当日", "近日", "日前", "大会", "新华社", "我们党", "全党",
-    "国务院", "党中央", "市委", "市政府", "代表", "嘉宾", "总统", "总理", "主席", "书记", "同志", "世界", "各位", "尊敬", "这样", "中共",
-    "我省", "全省", "本市", "东道主", "主办方", "开幕式", "闭幕式", "峰会", "与会", "各界", "人们", "一些", "有的", "这些", "那些", "它们",
-    "对此", "为此", "因此",
-])
-_TITLE_NAME = [
-    re.compile(rf"^(?:{_ROLE})?(?P<name>{_N})(?:{_ROLE_TITLE})?(?=在|致|向|出席|会见|主持|发表|同|与|给|就|视察|考察|签署|接受|这样|谈|[：:])"),
-    re.compile(rf"\s(?P<name>{_N})(?=出席|主持|会见|致辞|讲话|发表)"),
-    re.compile(rf"——访(?:[^，。]{{0,20}}?{_ROLE_TITLE})?(?P<name>{_N})$"),
-]
-_BODY_NAME = re.compile(rf"{_ROLE_TITLE}(?P<name>{_N})(?=出席|在|发表|主持|指出|强调|表示|说|会见|致|向|讲话|介绍|要求|提出|宣布)")
-_ATTRIBUTION_NAME = re.compile(
-    rf"^——\s*{_DATE_TEXT}[，,]\s*(?:{_ROLE})?(?P<name>{_N})(?:主席|总书记|总理|同志)?(?=在|向|致|会见|出席|接受|同|与|主持|给|对|为|视察|考察)"
-)
-_QA_NAME = re.compile(rf"^(?P<name>{_N})[：:]")
-_THIRD_PERSON_VERBS = r"(?:主席|总书记|总理|同志)?(?:指出|强调|表示|说|认为|希望|宣布|介绍|提出|要求|最后表示|在讲话中)"
+_KNOWN_AT = re.compile(rf"(?:{KNOWN_RE})")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -366,7 +204,7 @@ def _title_like(p: str) -> bool:
 
 def _occasion_from(s: str) -> str | None:
     s = re.sub(r"\s*[（(][^（）()]*[）)]\s*$", "", s)
-    s = re.sub(rf"^.{{0,20}}?(?:{_KNOWN_RE})(?:主席|总书记|总理)?[：:]?(?=在)", "", s)
+    s = re.sub(rf"^.{{0,20}}?(?:{KNOWN_RE})(?:主席|总书记|总理)?[：:]?(?=在)", "", s)
     m = _OCCASION.search(s)
     if m:
         occ = (m.group("occ") or m.group("occ2")).strip()
@@ -560,7 +398,7 @@ def _parse_head(st: _State, field_title: str | None = None) -> None:
             a, _, b = p.partition("※")
             split = _split_speaker(b.strip(), allow_unknown=True)
             if split is None and len(p) > 120:  # run-on: the name runs into the text
-                m = re.match(rf"\s*((?:{_ROLE})?\s*({_KNOWN_RE}))", b)
+                m = re.match(rf"\s*((?:{_ROLE})?\s*({KNOWN_RE}))", b)
                 split = (m.group(1), m.group(2), b[m.end():].strip()) if m else None
             if split and a.strip() and len(a) <= 90:
                 st.consumed.append(p[: p.rindex(split[2])].strip() if split[2] else p)
@@ -774,129 +612,103 @@ def _dateline_date(st: _State, hints: list[str], reference_date: str | None, bod
     return None
 
 
-def _attributions(body: list[str]) -> list[str]:
-    """Paragraphs that attribute a quotation: ``——2015年12月16日，…`` or ``…（2015年12月16日在…）``."""
-    return [p for p in body if p.startswith("—") and _ATTRIBUTION.match(p)
-            or (len(p) >= 20 and p[-1] in "）)" and "年" in p and _BRACKET_ATTRIBUTION.search(p))]
+def _regions(title: str, body: list[str], source: str | None, fields: dict[str, Any]) -> dict[str, str]:
+    """The places a row of the table is looked for (``where``), as text."""
+    return {
+        "title": re.sub(r"\s*[（(][^（）()]*[）)]\s*$", "", title) if not title.endswith(("（全文）", "(全文)")) else title,
+        "lede": "\n".join(p[:400] for p in body[:3]),
+        "start": body[0] if body else "",
+        "source": source or "",
+        "type": str(fields.get("type") or "").lower(),
+    }
+
+
+def _found(r: Rule, regions: dict[str, str], body: list[str], flags: dict[str, bool], names: list[str]) -> bool:
+    """Whether row ``r``'s evidence is in the text (``body`` rows: in ``min_count`` paragraphs)."""
+    if r.where == "flag":
+        return bool(flags.get(r.pattern))
+    regex = r.regex
+    if r.where == "body":
+        if names and r.name == "report_third_person":  # the people the title names report too
+            regex = re.compile(r.pattern.replace(f"(?:{KNOWN_RE}", "(?:" + "|".join(map(re.escape, names)) + "|" + KNOWN_RE, 1))
+        need = r.min_count
+        for p in body:
+            if regex.search(p):
+                need -= 1
+                if need <= 0:
+                    return True
+        return False
+    text = regions.get(r.where, "")
+    return bool(text) and bool(regex.search(text))
+
+
+# a tie goes to the more specific genre
+_GENRE_ORDER = ("compilation", "letter", "interview", "article", "speech", "report", "other")
+
+
+def _genre(fields: dict[str, Any], title: str, body: list[str], st: _State, names: list[str],
+           source: str | None = None) -> tuple[str, list[str]]:
+    """The genre and the rows that gave it: an explicit field, else the genre whose rows in the
+    table (``field == "genre"``) add up to the highest weight; ``other`` when none matches."""
+    g = _str(fields.get("genre"))
+    if g and g.lower() in GENRES:
+        return g.lower(), ["field"]
+    regions = _regions(title, body, source, fields)
+    flags = {"delivered_in_header": st.delivered_in_header and not st.article_form,
+             "article_form": st.article_form, "closing_dateline": st.closing_dateline,
+             "news_dateline": st.news_dateline, "reporters": bool(st.reporters) and not st.article_form}
+    scores: dict[str, float] = {}
+    why: dict[str, list[str]] = {}
+    for r in rules_for("genre"):
+        if r.value and _found(r, regions, body, flags, names):
+            scores[r.value] = scores.get(r.value, 0.0) + r.weight
+            why.setdefault(r.value, []).append(r.name)
+    if not scores:
+        return "other", []
+    best = max(scores, key=lambda k: (scores[k], -_GENRE_ORDER.index(k)))
+    return best, why[best]
 
 
 def _name_candidates(title: str, body: list[str], st: _State) -> list[str]:
-    """Speaker names, known or not, found by strong patterns; the most likely first.
-
-    The title's subject (``林望川在…上的讲话``, ``林望川致…的贺信``, ``…——访东岚市市长林望川``,
-    ``… 林望川出席并讲话``), the names in attributions (``——2019年5月20日，林望川在…``), the
-    speakers of an interview's answers (``林望川：…``), a role before a name in the text
-    (``市长林望川出席…``) and a paragraph that opens on a name and a verb of saying.
-    """
+    """Speaker names, known or not, the most likely first: the header's by-line, then the names
+    the table's ``speakers`` rows find (title subject, attributions, an interview's answers, a
+    role before a name, a paragraph opening on a name and a verb of saying, a report's lead),
+    ranked by the weight of the rows that found them. Every name is a person's
+    (:func:`lunshu.facts.is_person_name`); in the running text only full, three-character names."""
     out: list[str] = list(st.header_speakers)
-
-    def ok(name: str) -> bool:
-        return (is_person_name(name) and not name.startswith(("第", "本", "该", "这", "那", "各", "全", "每"))
-                and not name.endswith(("主席", "总理", "同志", "书记", "委员", "市长", "省长", "部长")))
-
     if title:
         split = _split_speaker(title, allow_unknown=False)
         if split:
             out.append(split[1])
-        for pat in _TITLE_NAME:
-            m = pat.search(title)
-            if m and ok(m.group("name")):
-                out.append(m.group("name"))
-                break
-    for pat, minimum in ((_ATTRIBUTION_NAME, 1), (_QA_NAME, 2)):
-        names = Counter(m.group("name") for p in body if (m := pat.match(p)) and ok(m.group("name")))
-        out.extend(n for n, c in names.most_common() if c >= minimum)
-    # in the running text only full names: three characters, not ending like an organisation or place
-    def person(name: str) -> bool:
-        return ok(name) and len(name) == 3 and name[-1] not in _ORG_ENDINGS
 
-    text = "\n".join(body[:60])
-    names = Counter(m.group("name") for m in _BODY_NAME.finditer(text) if person(m.group("name")))
-    names.update(m.group("name") for p in body[:60] if (m := _OPENING_NAME.match(p)) and person(m.group("name")))
-    out.extend(n for n, _ in names.most_common())
+    def ok(name: str, running: bool) -> bool:
+        if name.startswith(("第", "本", "该", "这", "那", "各", "全", "每")) or name.endswith(
+                ("主席", "总理", "同志", "书记", "委员", "市长", "省长", "部长")):
+            return False
+        if running and (len(name) != 3 or name[-1] in _ORG_ENDINGS) and name not in KNOWN_SPEAKERS:
+            return False
+        return is_person_name(name)
+
+    score: Counter[str] = Counter()
+    regions = {"title": title, "lede": "\n".join(body[:2])}
+    for r in rules_for("speakers"):
+        if r.where == "body":
+            running = r.name in ("speaker_role_in_text", "speaker_opening")
+            found = Counter(m.group("name") for p in body[:60] for m in (
+                r.regex.finditer(p) if running else [r.regex.match(p)]) if m and ok(m.group("name"), running))
+            for name, n in found.items():
+                if n >= r.min_count:
+                    score[name] += r.weight + 0.1 * min(n, 10)
+        else:
+            text = regions.get(r.where, "")
+            m = r.regex.search(text) if text else None
+            if m and ok(m.group("name"), False):
+                score[m.group("name")] += r.weight
+    out.extend(n for n, _ in sorted(score.items(), key=lambda kv: -kv[1]))
     return list(dict.fromkeys(out))
 
 
 _ORG_ENDINGS = frozenset("会局国院部厅委办府省市县区组社网报党团军队处科室所校馆站司行业界方")
-
-# Chinese surnames (the commonest single ones and the compound ones): an unknown name must start
-# with one, so pronoun phrases ("我多次") and organisations are never taken for people
-_SURNAMES_1 = frozenset(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭"
-    "陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易"
-    "乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴"
-    "蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边"
-    "卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼"
-    "盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍"
-    "辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植"
-    "衡富尧闭由"
-)
-_SURNAMES_2 = frozenset(["欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "司徒", "夏侯",
-                         "长孙", "宇文", "轩辕", "端木", "独孤", "南宫", "西门", "呼延", "万俟", "澹台"])
-_NOT_IN_NAMES = frozenset("们的了在是有和与及多次这那其该此每各我你他她它咱您等说讲指强表")
-
-
-def is_person_name(name: str) -> bool:
-    """Whether ``name`` can be a person's name: a known speaker, or 2–4 Han characters that start
-    with a Chinese surname and hold no function word (``我多次``, ``中方``, ``会议`` are not);
-    a transliterated name with ``·`` passes on its form."""
-    if name in KNOWN_SPEAKERS:
-        return True
-    if name in _NOT_NAMES or any(ch in _NOT_IN_NAMES for ch in name):
-        return False
-    if "·" in name:
-        return 3 <= len(name) <= 20 and not name.startswith("·") and not name.endswith("·")
-    if not 2 <= len(name) <= 4 or not re.fullmatch(f"[{HAN}]+", name):
-        return False
-    return name[0] in _SURNAMES_1 or name[:2] in _SURNAMES_2
-
-
-_OPENING_NAME = re.compile(
-    rf"^(?P<name>{_N})(?:{_ROLE_TITLE})?(?:指出|强调|表示|说|认为|提出|要求|介绍|宣布|在讲话中|"
-    r"在[^，。]{2,40}(?:上|时|中)(?:提出|指出|强调|表示|说|要求))"
-)
-
-
-def _genre(fields: dict[str, Any], title: str, body: list[str], st: _State, names: list[str]) -> str:
-    """The genre; ``names`` are the speaker names the title and header give (for "NAME指出…" lines)."""
-    g = _str(fields.get("genre"))
-    if g and g.lower() in GENRES:
-        return g.lower()
-    if len(_attributions(body)) >= 2:
-        return "compilation"
-    bare_title = re.sub(r"\s*[（(][^（）()]*[）)]\s*$", "", title)
-    if _LETTER_TITLE.search(bare_title):
-        return "letter"
-    if _INTERVIEW_TITLE.search(bare_title):
-        return "interview"
-    total = sum(len(p) for p in body) or 1
-    for k, p in enumerate(body[:4]):
-        if _FULL_TEXT.search(p):
-            after = sum(len(x) for x in body[k + 1:])
-            if after >= 0.6 * total:
-                return "letter" if re.search(r"信全文|贺电全文", p) else "speech"
-    who = "|".join([_KNOWN_RE, "他"] + [re.escape(n) for n in names])
-    third = re.compile(rf"^(?:{who}){_THIRD_PERSON_VERBS}")
-    third_person = sum(1 for p in body if third.match(p))  # a match at the start only: cheap
-    if st.closing_dateline or third_person >= 2 or any("全文另发" in p for p in body):
-        return "report"
-    if re.search(r"决议|决定$|公报|通知$|条例|意见$", bare_title):
-        return "other"
-    if _SPEECH_TITLE.search(bare_title) or (st.delivered_in_header and not st.article_form):
-        return "speech"
-    if any(_SALUTATION_LINE.match(p) for p in body[:3]):
-        return "speech"
-    if _NEWS_VERBS.search(bare_title) or st.news_dateline or (st.reporters and not st.article_form):
-        return "report"
-    if st.article_form or _ARTICLE_TITLE.search(bare_title) or re.match(rf"^[{HAN}]{{2,4}}[：:]", bare_title):
-        return "article"
-    t = str(fields.get("type") or "").lower()
-    if "speech" in t or "report" in t:
-        return "speech"
-    return "other"
-
-
-_SALUTATION_LINE = re.compile(rf"^{_SALUTATION}.{{0,120}}[：:！!]$")
 
 
 def _speakers(fields: dict[str, Any], title: str, body: list[str], st: _State, year: int | None,
@@ -918,7 +730,7 @@ def _speakers(fields: dict[str, Any], title: str, body: list[str], st: _State, y
     # a government work report, by the year and the premier who delivered it
     if not out and "政府工作报告" in title and "决议" not in title:
         head = "".join(body[:6])
-        m = re.search(rf"国务院总理\s*({_KNOWN_RE})|({_KNOWN_RE})\s*总理在报告中", head)
+        m = re.search(rf"国务院总理\s*({KNOWN_RE})|({KNOWN_RE})\s*总理在报告中", head)
         if m:
             add(m.group(1) or m.group(2))
         elif year and re.search(r"我代表(?:中央人民政府|国务院|國務院)[^。]{0,40}?(?:政府工作|工作[报報]告|[报報]告[^。]{0,12}工作)|"
@@ -928,32 +740,22 @@ def _speakers(fields: dict[str, Any], title: str, body: list[str], st: _State, y
     cong = fields.get("congress")
     if not out and cong is not None and str(cong).strip().isdigit() and _is_cpc(fields):
         n = int(str(cong).strip())
-        if n in _CPC_REPORTERS and re.search(r"报告|報告|[（(][一二三四五六七八九十]+大[)）]", title):
-            add(_CPC_REPORTERS[n])
+        if n in CPC_REPORTERS and re.search(r"报告|報告|[（(][一二三四五六七八九十]+大[)）]", title):
+            add(CPC_REPORTERS[n])
     # the subject of the title, the names of attributions, answers, the lead (see _name_candidates)
     if not out and not (official and "决议" in title):
         for cand in names:
             if not official or cand in KNOWN_SPEAKERS or cand in title:
                 add(cand)
                 break
-    # a news report's lead: "国家主席习近平出席开幕式并发表主旨演讲"
-    if not out and genre == "report":
-        for p in body[:2]:
-            m = re.search(rf"({_KNOWN_RE})(?:主席|总书记|总理|同志)?(?:出席|在|发表|会见|主持|向|致|指出|强调|表示)", p)
-            if m:
-                add(m.group(1))
-                break
     # secondary speakers named in headings: "刘云山主持开幕式并致辞"
     if out:
         for p in body[:8]:
             if len(p) <= 40 and not _SENT_FINAL.search(p):
-                m = re.match(rf"^(?:{_ROLE})?\s*({_KNOWN_RE})[^，。]{{0,24}}(?:致辞|讲话|演讲|发言)", p)
+                m = re.match(rf"^(?:{_ROLE})?\s*({KNOWN_RE})[^，。]{{0,24}}(?:致辞|讲话|演讲|发言)", p)
                 if m:
                     add(m.group(1))
     return out
-
-
-_EDITOR = re.compile(r"[【\[（(]?\s*(?:责任编辑|责编|编辑)\s*[：:]\s*(?P<name>[^：:【】\[\]（）()。]{1,30}?)\s*[】\]）)]?$")
 
 
 def editor_of(line: str) -> str | None:
@@ -1061,7 +863,7 @@ def extract(paragraphs: list[str], fields: dict[str, object], *,
         source = sites[0]
     if source is None and url:
         host = re.sub(r"^(?:https?://)?([^/:?#]+).*$", r"\1", url.lower())
-        source = next((name for dom, name in _URL_OUTLETS if host == dom or host.endswith("." + dom)), None)
+        source = next((name for dom, name in URL_OUTLETS if host == dom or host.endswith("." + dom)), None)
 
     occasion = _str(fields.get("occasion"))
     if occasion is None and st.occasions:
@@ -1075,7 +877,7 @@ def extract(paragraphs: list[str], fields: dict[str, object], *,
     if occasion is None and cong is not None and str(cong).strip().isdigit() and _is_cpc(fields):
         n = int(str(cong).strip())
         if n in CPC_CONGRESS_YEARS:
-            occasion = f"中国共产党第{_cn_numeral(n)}次全国代表大会"
+            occasion = f"中国共产党第{cn_numeral(n)}次全国代表大会"
     if occasion is None and body and re.search(r"政府工作报告|全国人民代表大会", title or ""):
         m = re.search(r"第[一二三四五六七八九十]+届全国人民代表大会第[一二三四五六七八九十]+次会议", "".join(body[:2]))
         occasion = m.group(0) if m else None
@@ -1086,7 +888,7 @@ def extract(paragraphs: list[str], fields: dict[str, object], *,
     if lede and not st.header_speakers:
         names = list(dict.fromkeys([lede.group("who")] + names))
     title_names = [n for n in names if n in (title or "") or n in st.header_speakers]
-    genre = _genre(fields, title or "", body, st, title_names)
+    genre, _why = _genre(fields, title or "", body, st, title_names, source)
     speakers = _speakers(fields, title or "", body, st, year, genre, names)
 
     meta = Metadata(

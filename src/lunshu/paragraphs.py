@@ -72,6 +72,10 @@ _OPENER = re.compile(
 )
 
 
+# an attribution in brackets right after a sentence: it belongs to that sentence
+_ATTRIBUTION_AFTER = re.compile(r"\s*[（(][^（()）。]{0,12}[0-9一二三四五六七八九〇零]{4}\s*年[^（()）]{0,70}[）)]")
+
+
 @dataclass
 class _Unit:
     start: int
@@ -110,7 +114,7 @@ def _units(text: str) -> list[_Unit]:
             # a quotation that closes the sentence: “……。” counts at the closing mark
             j = i + 1
             depth_closes = 0
-            while j < n and text[j] in _CLOSE and depth_closes < len(stack):
+            while j < n and depth_closes < len(stack) and text[j] == stack[-1 - depth_closes]:
                 depth_closes += 1
                 j += 1
             if depth_closes == len(stack):
@@ -119,6 +123,9 @@ def _units(text: str) -> list[_Unit]:
                     j += 1
                 cut = j
         if cut is not None:
+            m = _ATTRIBUTION_AFTER.match(text, cut)
+            if m:  # "…。（2017年10月25日在…上的讲话）": the attribution closes the quotation before it
+                cut = m.end()
             while cut < n and text[cut] in " \t\u3000\u2003":
                 cut += 1
             units.append(_Unit(start, cut))
