@@ -55,18 +55,42 @@ def test_changes_cli_finds_the_replacement(small_db: Path) -> None:
     top = changes[0]
     assert set(top) >= {"old", "new", "frame", "old_last_year", "new_first_year", "count_old", "count_new",
                         "examples"}
-    assert (top["old_middle"], top["new_middle"]) == ("基础", "决定")
+    assert (top["old_middle"], top["new_middle"]) == ("基础性", "决定性")
     assert (top["old_last_year"], top["new_first_year"]) == (2013, 2014)
     assert (top["count_old"], top["count_new"]) == (8, 6)  # in its best frame (性作用，): the other is 性作用的
     assert top["switch"] == 1.0 and "_" in top["frame"]
     assert {e["wording"] for e in top["examples"]} == {"old", "new"}
     assert all(("基础性" in e["text"]) == (e["wording"] == "old") for e in top["examples"])
     # only one report of the replacement, however many frames show it
-    assert sum(1 for c in changes if (c["old_middle"], c["new_middle"]) == ("基础", "决定")) == 1
+    assert sum(1 for c in changes if (c["old_middle"], c["new_middle"]) == ("基础性", "决定性")) == 1
     r = run_cli("changes", "--csv", db=small_db)
     assert r.stdout.splitlines()[0].startswith("old,new,frame,old_last_year,new_first_year,count_old,count_new")
     r = run_cli("changes", "--to", "2013", "--json", db=small_db)
     assert not [c for c in json.loads(r.stdout)["changes"] if c["new_middle"] == "决定"]
+
+
+def test_expansions(tmp_path: Path) -> None:
+    """依法治国 → 全面依法治国 where the words before differ (坚持 before, 推进/落实 after): no two-sided
+    frame holds both, the right-only frame of --expansions does."""
+    recs = []
+    for i, year in enumerate(range(2006, 2020)):
+        paras = [FILLER[(i + k) % len(FILLER)] + "。" for k in range(4)]
+        if year < 2014:
+            paras += [f"坚持依法治国，{FILLER[i % 8]}。", f"{FILLER[(i + 1) % 8]}，坚持依法治国。"]
+        else:
+            paras += [f"推进全面依法治国，{FILLER[i % 8]}。", f"{FILLER[(i + 1) % 8]}，落实全面依法治国。"]
+        recs.append({"title": f"{year}年报告", "date": f"{year}-03-05", "text": "\n\n".join(paras)})
+    src = tmp_path / "r.jsonl"
+    src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n", encoding="utf-8")
+    db = tmp_path / "e.db"
+    assert run_cli("ingest", str(src), db=db).returncode == 0
+    plain = json.loads(run_cli("changes", "--json", db=db).stdout)["changes"]
+    assert not [c for c in plain if c["new"] == "全面依法治国"]
+    r = run_cli("changes", "--expansions", "--json", db=db)
+    assert r.returncode == 0, r.stderr
+    found = [c for c in json.loads(r.stdout)["changes"] if (c["old"], c["new"]) == ("依法治国", "全面依法治国")]
+    assert found and found[0]["old_last_year"] == 2013 and found[0]["new_first_year"] == 2014
+    assert (found[0]["count_old"], found[0]["count_new"]) == (16, 12) and found[0]["frame"] == "_依法治国"
 
 
 def test_keyness_cli(small_db: Path) -> None:
@@ -122,7 +146,7 @@ def test_http_api_and_pages(small_db: Path) -> None:
         page = c.get("/formulations", params={"new_since": "2014"}).text
         assert "网格化管理服务" in page and "/kwic?term=" in page and "/timeline?term=" in page and "<svg" in page
         page = c.get("/changes").text
-        assert "<del>基础</del>" in page and "<ins>决定</ins>" in page and "/kwic?term=" in page
+        assert "<del>基础性</del>" in page and "<ins>决定性</ins>" in page and "/kwic?term=" in page
         page = c.get("/keyness", params={"a": "from=2014", "b": "to=2013"}).text
         assert "网格化管理服务" in page and "negative keywords" in page
         assert "/api/changes" in c.get("/openapi.json").text
@@ -151,9 +175,9 @@ def core(old: str, new: str) -> tuple[str, str]:
 
 
 def matches(ch: dict[str, Any], gold: dict[str, Any]) -> bool:
-    """The change's wordings are the gold pair's smallest difference, and its frame's nearest two
-    characters on a side agree with the gold wording there."""
-    if (ch["old_middle"], ch["new_middle"]) != core(gold["old"], gold["new"]):
+    """The change's wordings differ as the gold pair does (the same smallest difference), and each
+    with its frame's nearest two characters on one side is part of the gold wording."""
+    if core(ch["old_middle"], ch["new_middle"]) != core(gold["old"], gold["new"]):
         return False
     left, right = ch["left"][-2:], ch["right"][:2]
     for middle, text in ((ch["old_middle"], gold["old"]), (ch["new_middle"], gold["new"])):

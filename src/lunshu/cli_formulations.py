@@ -98,6 +98,9 @@ def register(app: typer.Typer, c: Any) -> None:
                                               "old precedes every use of the new)."),
         context: int = typer.Option(4, "--context", min=1, max=8, help="Characters of frame on each side."),
         max_middle: int = typer.Option(8, "--max-middle", min=1, max=16, help="Longest differing wording."),
+        expansions: bool = typer.Option(False, "--expansions",
+                                        help="Also compare a formulation alone with it after added words "
+                                             "(依法治国 → 全面依法治国), with context on the right only (slower)."),
         as_json: bool = JSON_OPT,
         as_csv: bool = c.CSV_OPT,
     ) -> None:
@@ -106,7 +109,7 @@ def register(app: typer.Typer, c: Any) -> None:
 
         result = c._corpus(readonly=True).changes(
             limit=limit, min_count=min_count, min_switch=min_switch, context=context, max_middle=max_middle,
-            date_from=c._check_date(date_from, "--from"), date_to=c._check_date(date_to, "--to"), speaker=speaker,
+            expansions=expansions, date_from=c._check_date(date_from, "--from"), date_to=c._check_date(date_to, "--to"), speaker=speaker,
             genre=genre, source=source)
         if as_json:
             _print_json(result)

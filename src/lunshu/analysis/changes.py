@@ -1,10 +1,11 @@
 """Change detection (提法变化): a wording replaced by another in the same frame.
 
-A *frame* is a left and a right context around a slot: the ``CONTEXT`` Han characters before the
-slot and the ``CONTEXT`` after it (fewer where punctuation or a paragraph edge comes first; the
-edge is then part of the frame). Two *wordings* fill the same frame when the text around them is
-identical, e.g. ``资源配置中起`` + ``基础性`` / ``决定性`` + ``作用``. A wording is 0 to ``MAX_MIDDLE``
-Han characters: the empty wording finds expansions (``坚持`` + ``∅`` / ``全面`` + ``依法治国``).
+A *frame* is a left and a right context around a slot: up to ``CONTEXT`` Han characters before
+the slot and up to ``CONTEXT`` after it (at least ``MIN_SIDE`` on each side; fewer than
+``CONTEXT`` where punctuation or a paragraph edge comes first, the edge then being part of the
+frame). Two *wordings* fill the same frame when the text around them is identical, e.g.
+``资源配置中的`` + ``基础性`` / ``决定性`` + ``作用``. A wording is 0 to ``MAX_MIDDLE`` Han characters;
+the empty one finds insertions and expansions in a stable frame (经济持续∅健康发展 / 经济持续快速健康发展).
 
 Every position of the selected text is tried as a slot for every wording length, each (frame,
 wording) pair is counted with 64-bit hashes and ``np.unique`` (as in ``textarrays``), and pairs
@@ -14,11 +15,19 @@ wordings A, B is scored by how cleanly B replaced A over time: for the best spli
     switch = share of A's uses before t × share of B's uses from t on
 
 (1.0: every use of A precedes every use of B), with per-year uses normalised by that year's
-characters so a long report does not count as a surge. A change needs switch ≥ ``MIN_SWITCH``.
-Rank: ``switch² × log(1 + min(count A, count B)) × log(2 + frame length)``. Changes whose wordings
-are numbers (十二五 → 十三五, 第十二届 → 第十三届) are left out: they are the calendar, not a
-rewording. The same replacement found in several frames is reported once, in its best frame,
-with the counts of all its frames (``frames``).
+characters so a long report does not count as a surge; vectorised over all pairs. A change needs
+switch ≥ ``MIN_SWITCH``. The difference is then read as whole words: the smallest differing
+span, widened on both sides to the segmenter's word boundaries (基础|性 → 基础性, 建|设 → 建设;
+a difference inside a word with no boundary near is dropped), and reported in its canonical
+frame around that span, so the same change seen through shifted slots is reported once
+(``frames`` counts them). Rank: ``switch² × log(1 + min(count A, count B)) × log(2 + frame
+length) / √(wordings the frame takes − 1)``. Changes whose wordings are numbers (十二五 → 十三五)
+or function words alone (的) are left out.
+
+``expansions=True`` adds frames with a context on the right only, comparing a formulation alone
+(all its uses less the expanded ones) with the formulation after added words (依法治国 →
+全面依法治国), the added words a whole modifier for the segmenter; they are weighted
+``ONE_SIDED_WEIGHT``. It roughly triples the time and is off by default.
 
 Documents without a date take no part (a change is in time).
 """
@@ -43,6 +52,10 @@ CONTEXT = 4
 MAX_MIDDLE = 8
 MIN_SWITCH = 0.6
 MIN_SIDE = 2    # Han characters of context on each side at least
+MAX_ADDED = 4   # characters an expansion adds before a formulation
+EXPANSION_MIN = 4    # uses of an expanded formulation, and of it alone
+ONE_SIDED_WEIGHT = 0.7  # a frame with context on one side only is weaker evidence
+EXPANSIONS_TRIED = 1500  # the most promising expansions checked word by word
 DEFAULT_LIMIT = 50
 LIMIT_MAX = 2000
 EXAMPLES = 2    # passages of each wording
@@ -146,7 +159,7 @@ def _side_hashes(sel: ta.Selection, k: int) -> tuple[np.ndarray, np.ndarray, np.
 
 
 def changes(store: Store, *, limit: int = DEFAULT_LIMIT, min_count: int = 2, min_switch: float = MIN_SWITCH,
-            context: int = CONTEXT, max_middle: int = MAX_MIDDLE, **filters: Any) -> Changes:
+            context: int = CONTEXT, max_middle: int = MAX_MIDDLE, expansions: bool = False, **filters: Any) -> Changes:
     if limit < 0 or limit > LIMIT_MAX:
         raise QueryError(f"limit must be between 0 and {LIMIT_MAX}")
     if not (1 <= context <= 8) or not (1 <= max_middle <= 16):
@@ -155,11 +168,11 @@ def changes(store: Store, *, limit: int = DEFAULT_LIMIT, min_count: int = 2, min
         raise QueryError("min_count must be positive and min_switch in (0, 1]")
     sel = ta.load(store, **filters)
     return detect(sel, limit=limit, min_count=min_count, min_switch=min_switch, context=context,
-                  max_middle=max_middle)
+                  max_middle=max_middle, expansions=expansions)
 
 
 def detect(sel: ta.Selection, *, limit: int = DEFAULT_LIMIT, min_count: int = 2, min_switch: float = MIN_SWITCH,
-           context: int = CONTEXT, max_middle: int = MAX_MIDDLE) -> Changes:
+           context: int = CONTEXT, max_middle: int = MAX_MIDDLE, expansions: bool = False) -> Changes:
     size = len(sel.codes)
     empty = Changes([], dict(sel.filters), sel.n_docs, int(sel.doc_chars.sum()))
     if size == 0:
@@ -170,96 +183,152 @@ def detect(sel: ta.Selection, *, limit: int = DEFAULT_LIMIT, min_count: int = 2,
     dated = (year > 0) & (doc >= 0)
     idx = np.arange(size, dtype=np.int64)
 
-    # keep (frame, middle) pairs seen min_count times: positions i = slot start, middle length m
+    # keep (frame, middle) pairs seen min_count times: positions i = slot start, middle length m.
+    # Two kinds of frame: a context on each side; and, for expansions (依法治国 → 全面依法治国), a
+    # whole context on the right only, the slot before it empty or holding the added words.
     kept_pos: list[np.ndarray] = []
     kept_m: list[np.ndarray] = []
     kept_frame: list[np.ndarray] = []
     kept_pair: list[np.ndarray] = []
-    h: np.ndarray | None = None
-    for m in range(max_middle + 1):
-        if m >= 1:
-            h = sel.hashes(m, h)
-        # the slot [i, i+m) lies in a run (or is empty), with a context on each side
-        if m == 0:
-            ok = sel.han | np.r_[False, sel.han[:-1]]
-        else:
-            ok = sel.run_left >= m
-        j = np.minimum(idx + m, size - 1)
-        ok &= dated & (before >= min(MIN_SIDE, context)) & (np.where(idx + m < size, after[j], 0) >= min(MIN_SIDE, context))
-        pos = np.flatnonzero(ok)
-        if not len(pos):
-            continue
-        rj = np.where(pos + m < size, right[np.minimum(pos + m, size - 1)], np.uint64(0))
-        with np.errstate(over="ignore"):
-            frame = left[pos] * _M3 ^ rj
-            mid = (h[pos] if m else np.zeros(len(pos), np.uint64)) * _M1 + np.uint64(m + 1)
-            pair = frame ^ (mid * _M2)
-        _, inv, counts = np.unique(pair, return_inverse=True, return_counts=True)
-        good = counts[inv] >= min_count
-        kept_pos.append(pos[good])
-        kept_m.append(np.full(int(good.sum()), m, dtype=np.int8))
-        kept_frame.append(frame[good])
-        kept_pair.append(pair[good])
+    kept_one: list[np.ndarray] = []
+    side = min(MIN_SIDE, context)
+    for one_sided in (False, True) if expansions else (False,):
+        h: np.ndarray | None = None
+        for m in range(max_middle + 1 if not one_sided else MAX_ADDED + 1):
+            if m >= 1:
+                h = sel.hashes(m, h)
+            j = np.minimum(idx + m, size - 1)
+            right_len = np.where(idx + m < size, after[j], 0)
+            # the slot [i, i+m) lies in a run (or is empty), with its context
+            ok = (sel.han | np.r_[False, sel.han[:-1]]) if m == 0 else (sel.run_left >= m)
+            if one_sided:
+                ok &= dated & (right_len >= context)
+            else:
+                ok &= dated & (before >= side) & (right_len >= side)
+            pos = np.flatnonzero(ok)
+            if not len(pos):
+                continue
+            rj = right[np.minimum(pos + m, size - 1)]
+            with np.errstate(over="ignore"):
+                frame = (rj * _M1 + _M2) if one_sided else (left[pos] * _M3 ^ rj)
+                mid = (h[pos] if m else np.zeros(len(pos), np.uint64)) * _M1 + np.uint64(m + 1)
+                pair = frame ^ (mid * _M2)
+            _, inv, counts = np.unique(pair, return_inverse=True, return_counts=True)
+            good = counts[inv] >= min_count
+            kept_pos.append(pos[good])
+            kept_m.append(np.full(int(good.sum()), m, dtype=np.int8))
+            kept_frame.append(frame[good])
+            kept_pair.append(pair[good])
+            kept_one.append(np.full(int(good.sum()), one_sided, dtype=bool))
     if not kept_pos:
         return empty
     pos = np.concatenate(kept_pos)
     mlen = np.concatenate(kept_m).astype(np.int64)
     frame = np.concatenate(kept_frame)
     pair = np.concatenate(kept_pair)
+    one = np.concatenate(kept_one)
     # frames filled by two wordings at least
-    upair, pair_first, pair_inv = np.unique(pair, return_index=True, return_inverse=True)
+    upair, pair_first, pair_inv, pair_n = np.unique(pair, return_index=True, return_inverse=True,
+                                                    return_counts=True)
     pair_frame = frame[pair_first]
     _, frame_inv, frame_n = np.unique(pair_frame, return_inverse=True, return_counts=True)
     multi = frame_n[frame_inv] >= 2
+    # one-sided frames only compare the formulation alone with it expanded (two added characters or more)
+    m_of = mlen[pair_first]
+    one_of = one[pair_first]
+    nf = int(frame_inv.max()) + 1 if len(frame_inv) else 0
+    has_empty = np.bincount(frame_inv, weights=(one_of & (m_of == 0)).astype(float), minlength=nf) > 0
+    has_added = np.bincount(frame_inv, weights=(one_of & (m_of >= 2)).astype(float), minlength=nf) > 0
+    multi &= ~one_of | (has_empty[frame_inv] & has_added[frame_inv] & (m_of != 1) & (pair_n >= EXPANSION_MIN))
     if not multi.any():
         return empty
-    # per (pair, year) uses and documents
-    occ = multi[pair_inv]
-    p_of = pair_inv[occ]
-    y_of = year[pos[occ]].astype(np.int64)
+    # per (pair, year) uses and documents, for the pairs of frames with two wordings or more
+    cand = np.flatnonzero(multi)
+    local = np.full(len(upair), -1, dtype=np.int64)
+    local[cand] = np.arange(len(cand))
+    occ = local[pair_inv] >= 0
+    p_of = local[pair_inv[occ]]
     d_of = doc[pos[occ]].astype(np.int64)
     year_chars = sel.year_chars()
     years_all = sorted(year_chars)
-    yi = {y: i for i, y in enumerate(years_all)}
     ny = len(years_all)
-    ykey, ycount = np.unique(p_of * ny + np.array([yi[int(y)] for y in y_of.tolist()], dtype=np.int64)
-                             if len(y_of) else np.zeros(0, np.int64), return_counts=True)
-    ndocs = np.bincount(np.unique(p_of * max(1, sel.n_docs) + d_of) // max(1, sel.n_docs),
-                        minlength=len(upair)) if len(p_of) else np.zeros(len(upair), np.int64)
-    per_year: dict[int, np.ndarray] = {}
-    for key, cnt in zip(ykey.tolist(), ycount.tolist()):
-        arr = per_year.get(key // ny)
-        if arr is None:
-            arr = per_year[key // ny] = np.zeros(ny)
-        arr[key % ny] = cnt
+    year_index = np.zeros(int(max(years_all)) + 1 if years_all else 1, dtype=np.int64)
+    year_index[years_all] = np.arange(ny)
+    y_of = year_index[year[pos[occ]].astype(np.int64)]
+    counts_py = np.zeros((len(cand), max(1, ny)))
+    np.add.at(counts_py, (p_of, y_of), 1.0)
+    nd = max(1, sel.n_docs)
+    ndocs = np.bincount(np.unique(p_of * nd + d_of) // nd, minlength=len(cand))
     chars = np.array([year_chars[y] for y in years_all]) / 1e6
+    rates = counts_py / np.maximum(chars, 1e-9)
+    totals = rates.sum(axis=1)
+    # share of each wording's uses (per million characters of the year) before each year
+    share_before = np.hstack([np.zeros((len(cand), 1)), np.cumsum(rates, axis=1)[:, :-1]]) / np.maximum(
+        totals, 1e-12)[:, None]
     by_frame: dict[int, list[int]] = {}
-    for p in np.flatnonzero(multi[np.arange(len(upair))]).tolist():
-        if ndocs[p] >= 2 or min_count <= 1:
-            by_frame.setdefault(int(frame_inv[p]), []).append(p)
-
-    found: dict[tuple[str, str], Change] = {}
-    for plist in by_frame.values():
-        if len(plist) < 2:
+    for li in np.flatnonzero(ndocs >= (2 if min_count > 1 else 1)).tolist():
+        by_frame.setdefault(int(frame_inv[cand[li]]), []).append(li)
+    pa: list[int] = []
+    pb: list[int] = []
+    nw: list[int] = []
+    ea: list[int] = []
+    eb: list[int] = []
+    for lis in by_frame.values():
+        if len(lis) < 2:
             continue
-        plist_all = plist
-        plist = sorted(plist, key=lambda p: -per_year[p].sum())[:8]
-        for a in plist:
-            for b in plist:
-                if a == b:
-                    continue
-                ch = _score(sel, a, b, len(plist_all), per_year, chars, years_all, pos, mlen, pair_first, before, after, context,
-                            min_switch)
-                if ch is None:
-                    continue
-                key = (ch.left, ch.old_middle, ch.new_middle, ch.right)
-                prev = found.get(key)
-                if prev is None or ch.score > prev.score:
-                    if prev is not None:
-                        ch.frames = prev.frames + 1
-                    found[key] = ch
-                else:
-                    prev.frames += 1
+        if one[pair_first[cand[lis[0]]]]:
+            empty_w = [i for i in lis if mlen[pair_first[cand[i]]] == 0]
+            if empty_w:
+                for y in lis:
+                    if y != empty_w[0] and mlen[pair_first[cand[y]]] >= 2:
+                        ea.append(empty_w[0])
+                        eb.append(y)
+            continue
+        top = sorted(lis, key=lambda i: -counts_py[i].sum())[:8]
+        for x in top:
+            for y in top:
+                if x != y:
+                    pa.append(x)
+                    pb.append(y)
+                    nw.append(len(lis))
+    found: dict[tuple[str, str, str, str], Change] = {}
+
+    def keep(ch: Change | None) -> None:
+        if ch is None:
+            return
+        key = (ch.left, ch.old_middle, ch.new_middle, ch.right)
+        prev = found.get(key)
+        if prev is None or ch.score > prev.score:
+            if prev is not None:
+                ch.frames = prev.frames + 1
+            found[key] = ch
+        else:
+            prev.frames += 1
+
+    if pa:
+        ia_, ib_ = np.array(pa), np.array(pb)
+        # switch at the best split: A's share before it × B's share from it on
+        sw_all = np.zeros(len(ia_))
+        for start in range(0, len(ia_), 20_000):
+            sl = slice(start, start + 20_000)
+            sw_all[sl] = (share_before[ia_[sl]] * (1.0 - share_before[ib_[sl]])).max(axis=1)
+        for k in np.flatnonzero(sw_all >= min_switch).tolist():
+            a, b = int(cand[ia_[k]]), int(cand[ib_[k]])
+            keep(_describe(sel, a, b, nw[k], float(sw_all[k]), counts_py[ia_[k]], counts_py[ib_[k]], years_all,
+                           pos, mlen, pair_first, before, after, context))
+    if ea:
+        # expansions: the formulation without the added words (all its uses less those with them)
+        ya = np.maximum(counts_py[ea] - counts_py[eb], 0.0)
+        yb = counts_py[eb]
+        ra, rb = ya / np.maximum(chars, 1e-9), yb / np.maximum(chars, 1e-9)
+        sa = np.hstack([np.zeros((len(ea), 1)), np.cumsum(ra, axis=1)[:, :-1]]) / np.maximum(ra.sum(axis=1), 1e-12)[:, None]
+        sb = np.hstack([np.zeros((len(eb), 1)), np.cumsum(rb, axis=1)[:, :-1]]) / np.maximum(rb.sum(axis=1), 1e-12)[:, None]
+        sw = (sa * (1.0 - sb)).max(axis=1)
+        ok = np.flatnonzero((sw >= min_switch) & (ya.sum(axis=1) >= EXPANSION_MIN))
+        cheap = sw[ok] ** 2 * np.log1p(np.minimum(ya[ok].sum(axis=1), yb[ok].sum(axis=1)))
+        for k in ok[np.argsort(-cheap, kind="stable")[:EXPANSIONS_TRIED]].tolist():
+            keep(_describe(sel, int(cand[ea[k]]), int(cand[eb[k]]), 2, float(sw[k]), ya[k], yb[k], years_all, pos,
+                           mlen, pair_first, before, after, context, one_sided=True))
     ranked = sorted(found.values(), key=lambda c: (-c.score, c.old, c.new))
     ranked = _drop_nested(ranked, limit)
     for ch in ranked:
@@ -267,26 +336,15 @@ def detect(sel: ta.Selection, *, limit: int = DEFAULT_LIMIT, min_count: int = 2,
     return Changes(ranked, dict(sel.filters), sel.n_docs, int(sel.doc_chars.sum()))
 
 
-def _score(sel: ta.Selection, a: int, b: int, wordings: int, per_year: dict[int, np.ndarray], chars: np.ndarray,
-           years_all: list[int], pos: np.ndarray, mlen: np.ndarray, pair_first: np.ndarray, before: np.ndarray,
-           after: np.ndarray, context: int, min_switch: float) -> Change | None:
-    ya, yb = per_year[a], per_year[b]
-    ra, rb = ya / np.maximum(chars, 1e-9), yb / np.maximum(chars, 1e-9)
-    ta_, tb_ = ra.sum(), rb.sum()
-    if ta_ <= 0 or tb_ <= 0:
-        return None
-    # share of A before each split and of B from it on
-    a_before = np.r_[0.0, np.cumsum(ra)[:-1]] / ta_
-    b_after = 1.0 - np.r_[0.0, np.cumsum(rb)[:-1]] / tb_
-    sw = a_before * b_after
-    t = int(np.argmax(sw))
-    switch = float(sw[t])
-    if switch < min_switch:
-        return None
+def _describe(sel: ta.Selection, a: int, b: int, wordings: int, switch: float, ya: np.ndarray, yb: np.ndarray,
+              years_all: list[int], pos: np.ndarray, mlen: np.ndarray, pair_first: np.ndarray, before: np.ndarray,
+              after: np.ndarray, context: int, one_sided: bool = False) -> Change | None:
     ia, ib = int(pos[pair_first[a]]), int(pos[pair_first[b]])
     ma, mb = int(mlen[pair_first[a]]), int(mlen[pair_first[b]])
     mid_a, mid_b = sel.text[ia:ia + ma], sel.text[ib:ib + mb]
     if _numberish(mid_a) and _numberish(mid_b):
+        return None
+    if one_sided and not _whole_expansion(sel, ib, mb, context):
         return None
     lctx = sel.text[ia - int(before[ia]):ia]
     rs = ia + ma
@@ -304,13 +362,23 @@ def _score(sel: ta.Selection, a: int, b: int, wordings: int, per_year: dict[int,
     # the frame around the smallest difference, read from the text: the same change seen through a
     # wider or shifted slot gets the same frame, and is reported once
     cs, ce = ia + pre, ia + ma - suf
+    if not one_sided:
+        # widen the difference to whole words (基础|性作用 → 基础性|作用, 建|设 → 建设): the characters
+        # taken from the frame are the same on both sides
+        nb, ne = ib + pre, ib + mb - suf
+        kl = max(_to_boundary(sel, cs, -1), _to_boundary(sel, nb, -1))
+        kr = max(_to_boundary(sel, ce, 1), _to_boundary(sel, ne, 1))
+        if kl < 0 or kr < 0 or sel.text[cs - kl:cs] != sel.text[nb - kl:nb] or sel.text[ce:ce + kr] != sel.text[ne:ne + kr]:
+            return None  # no word boundary near: a difference inside a long word
+        cs, ce = cs - kl, ce + kr
+        core_a, core_b = sel.text[cs:ce], sel.text[nb - kl:ne + kr]
     lo = cs
     while lo > 0 and cs - lo < context and sel.han[lo - 1]:
         lo -= 1
     hi = ce
     while hi < len(sel.text) and hi - ce < context and sel.han[hi]:
         hi += 1
-    lctx, rctx = sel.text[lo:cs], sel.text[ce:hi]
+    lctx, rctx = ("" if one_sided else sel.text[lo:cs]), sel.text[ce:hi]
     mid_a, mid_b = core_a, core_b
     if not core_a or not core_b:
         # an insertion or a deletion: show it with the words it attaches to
@@ -323,13 +391,59 @@ def _score(sel: ta.Selection, a: int, b: int, wordings: int, per_year: dict[int,
     frame_len = len(lctx) + len(rctx)
     # a frame many wordings fill (社会主义_建设) says little about any two of them
     score = (switch * switch * math.log1p(min(count_a, count_b)) * math.log(2 + frame_len)
-             / math.sqrt(max(1, wordings - 1)))
+             / math.sqrt(max(1, wordings - 1))) * (ONE_SIDED_WEIGHT if one_sided else 1.0)
     years = {str(years_all[i]): {"old": int(ya[i]), "new": int(yb[i])} for i in range(len(years_all))
              if ya[i] or yb[i]}
     return Change(old=old, new=new, frame=f"{lctx}_{rctx}", left=lctx, right=rctx, old_middle=mid_a,
                   new_middle=mid_b, old_last_year=max(years_a) if years_a else None,
                   new_first_year=min(years_b) if years_b else None, count_old=count_a, count_new=count_b,
                   switch=switch, score=score, years=years)
+
+
+def _to_boundary(sel: ta.Selection, at: int, direction: int, reach: int = 3) -> int:
+    """Characters from ``at`` to the nearest word boundary (the segmenter's, in context) going
+    left (-1) or right (1); -1 when none is within ``reach``."""
+    from lunshu.analysis.formulations import _boundaries
+
+    a = at
+    while a > 0 and at - a < 6 and sel.han[a - 1]:
+        a -= 1
+    b = at
+    while b < len(sel.text) and b - at < 6 and sel.han[b]:
+        b += 1
+    bounds = _boundaries(sel.text[a:b])
+    for k in range(reach + 1):
+        if (at - a + direction * k) in bounds:
+            return k
+    return -1
+
+
+def _whole_expansion(sel: ta.Selection, pos: int, added: int, context: int) -> bool:
+    """At this use of the expanded wording (``added`` characters, then the formulation), the added
+    words and the formulation are whole words for the segmenter, and the added words qualify it
+    (全面|依法治国, not 会主义|伟大旗帜 or 特色社会|主义思想)."""
+    from lunshu.analysis.formulations import _jieba
+
+    a = pos
+    while a > 0 and pos - a < 4 and sel.han[a - 1]:
+        a -= 1
+    end = pos + added + context
+    b = end
+    while b < len(sel.text) and b - end < 3 and sel.han[b]:
+        b += 1
+    bounds, at = {0}, 0
+    tags = _jieba().tag(sel.text[a:b])
+    for _, _t in tags:
+        at += len(_)
+        bounds.add(at)
+    if not {pos - a, pos + added - a, end - a} <= bounds:
+        return False
+    at = 0
+    for w, t in tags:  # the added words: no verb, particle or conjunction (坚持|依法治国 is a frame, not a term)
+        if pos - a <= at < pos + added - a and t.startswith(("v", "u", "c", "p", "r", "m", "q", "f")):
+            return False
+        at += len(w)
+    return True
 
 
 def _numberish(s: str) -> bool:

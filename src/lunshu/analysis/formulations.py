@@ -30,7 +30,6 @@ since their first appearance in which they occur, times the log of the documents
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -231,15 +230,6 @@ class Candidates:
     ent_right: np.ndarray
     occ_pos: np.ndarray   # positions of every occurrence
     occ_cand: np.ndarray  # candidate index of each occurrence
-    cohesion: np.ndarray = field(default_factory=lambda: np.zeros(0))  # weakest split, PMI in nats
-
-
-def py_hash(term: str) -> int:
-    """The hash ``textarrays`` gives the same characters."""
-    h = 0
-    for ch in term:
-        h = (h * int(ta.HASH_BASE) + ord(ch)) & 0xFFFFFFFFFFFFFFFF
-    return h
 
 
 def discover(sel: ta.Selection, *, min_len: int = MIN_LEN, max_len: int = MAX_LEN, min_count: int = 3,
@@ -252,11 +242,18 @@ def discover(sel: ta.Selection, *, min_len: int = MIN_LEN, max_len: int = MAX_LE
     occ_pos: list[np.ndarray] = []
     occ_cand: list[np.ndarray] = []
     h: np.ndarray | None = None
-    tables: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    alive: np.ndarray | None = None  # positions whose (n-1)-gram recurs
     for n in range(1, max_len + 1):
         h = sel.hashes(n, h)
-        g = ta.count_grams(sel, n, h, min_count)
-        tables[n] = (g.keys, g.counts)
+        if n < min_len - 1:
+            continue
+        # an n-gram recurs only if both (n-1)-grams in it do: count only those positions
+        mask = sel.run_left >= n
+        if alive is not None:
+            mask &= alive & np.r_[alive[1:], False]
+        g = ta.count_grams(sel, n, h, min_count, mask)
+        alive = np.zeros(len(sel.codes), dtype=bool)
+        alive[g.pos] = True
         if n < min_len:
             continue
         if not len(g.keys):
@@ -289,36 +286,8 @@ def discover(sel: ta.Selection, *, min_len: int = MIN_LEN, max_len: int = MAX_LE
     def cat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
         return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
 
-    out = Candidates(sel, terms, cat(counts, np.int64), cat(firsts, np.int64), cat(els, np.float64),
-                     cat(ers, np.float64), cat(occ_pos, np.int64), cat(occ_cand, np.int64))
-    out.cohesion = cohesion(out, tables)
-    return out
-
-
-def cohesion(c: Candidates, tables: dict[int, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-    """Pointwise mutual information (nats) of each candidate's weakest split between two of its
-    words: log(count(ab)·N / (count(a)·count(b))). High when its words are seldom found apart in
-    the same numbers (新质|生产力, 全面|依法治国), low for a loose phrase of common words (持续|推进)."""
-    total = float(c.sel.han.sum()) or 1.0
-
-    def count(part: str) -> float:
-        keys, counts = tables.get(len(part), (None, None))
-        if keys is None or not len(keys):
-            return 0.0
-        hv = np.uint64(py_hash(part))
-        i = int(np.searchsorted(keys, hv))
-        return float(counts[i]) if i < len(keys) and keys[i] == hv else 0.0
-
-    out = np.zeros(len(c.terms))
-    for i, term in enumerate(c.terms):
-        whole = float(c.counts[i])
-        best = math.inf
-        for k in sorted(_boundaries(term) - {0, len(term)}):
-            a, b = count(term[:k]), count(term[k:])
-            if a and b:
-                best = min(best, math.log(whole * total / (a * b)))
-        out[i] = best if best != math.inf else 0.0
-    return out
+    return Candidates(sel, terms, cat(counts, np.int64), cat(firsts, np.int64), cat(els, np.float64),
+                      cat(ers, np.float64), cat(occ_pos, np.int64), cat(occ_cand, np.int64))
 
 
 def nested(c: Candidates) -> np.ndarray:

@@ -185,8 +185,9 @@ class Grams:
     gid: np.ndarray     # int64 index into keys for each of ``pos``
 
 
-def count_grams(sel: Selection, n: int, h: np.ndarray, min_count: int) -> Grams:
-    valid = np.flatnonzero(sel.run_left >= n)
+def count_grams(sel: Selection, n: int, h: np.ndarray, min_count: int, mask: np.ndarray | None = None) -> Grams:
+    """Count the n-grams starting where ``mask`` is true (default: wherever n Han characters follow)."""
+    valid = np.flatnonzero(sel.run_left >= n if mask is None else mask)
     keys, first_i, inv, counts = np.unique(h[valid], return_index=True, return_inverse=True, return_counts=True)
     keep = counts >= min_count
     remap = np.cumsum(keep) - 1

@@ -73,10 +73,11 @@ def keyness_result(corpus: Corpus, a: str, b: str, *, limit: int = 50, min_ll: f
 def changes_result(corpus: Corpus, *, date_from: str | None = None, date_to: str | None = None,
                    speaker: str | None = None, genre: str | None = None, source: str | None = None,
                    limit: int = 50, min_count: int = 2, min_switch: float = 0.6, context: int = 4,
-                   max_middle: int = 8) -> Any:
+                   max_middle: int = 8, expansions: bool = False) -> Any:
     params = {"date_from": check_date(date_from, "from"), "date_to": check_date(date_to, "to"),
               "speaker": opt(speaker), "genre": opt(genre), "source": opt(source), "limit": limit,
-              "min_count": min_count, "min_switch": min_switch, "context": context, "max_middle": max_middle}
+              "min_count": min_count, "min_switch": min_switch, "context": context, "max_middle": max_middle,
+              "expansions": expansions}
     return cached(corpus, "changes", params, lambda: corpus.changes(**params))
 
 
@@ -119,12 +120,12 @@ def api_changes(corpus: CorpusDep, date_from: FromQ = None, date_to: ToQ = None,
                 genre: GenreQ = None, source: SourceQ = None, limit: Annotated[int, Query(ge=0, le=2000)] = 50,
                 min_count: Annotated[int, Query(ge=1)] = 2, min_switch: Annotated[float, Query(gt=0.0, le=1.0)] = 0.6,
                 context: Annotated[int, Query(ge=1, le=8)] = 4, max_middle: Annotated[int, Query(ge=1, le=16)] = 8,
-                format: FormatQ = "json") -> Response:
+                expansions: bool = False, format: FormatQ = "json") -> Response:
     from lunshu.analysis.changes import ROW_COLUMNS
 
     result = changes_result(corpus, date_from=date_from, date_to=date_to, speaker=speaker, genre=genre,
                             source=source, limit=limit, min_count=min_count, min_switch=min_switch, context=context,
-                            max_middle=max_middle)
+                            max_middle=max_middle, expansions=expansions)
     if format == "csv":
         return csv_response(result.rows(), ROW_COLUMNS, "changes.csv")
     return json_response(result)
