@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import CORPORA, SEEDS, requires_shared, run_cli
+from conftest import RECORD_CORPORA, SEEDS, requires_shared, run_cli
 
 from lunshu import Corpus
 
@@ -63,9 +63,10 @@ def test_seeds_ingest_through_cli(tmp_path: Path) -> None:
 @requires_shared
 def test_corpora_ingest_is_idempotent_and_updates_in_place(tmp_path: Path) -> None:
     data = tmp_path / "corpora"
-    shutil.copytree(CORPORA, data)
-    for p in data.iterdir():
-        p.chmod(0o644)
+    data.mkdir()
+    for p in RECORD_CORPORA:
+        shutil.copyfile(p, data / p.name)
+        (data / p.name).chmod(0o644)
     db = tmp_path / "c.db"
     r = run_cli("ingest", str(data), "--json", db=db)
     assert r.returncode == 0, r.stderr

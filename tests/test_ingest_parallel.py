@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CORPORA, EXAMPLES, ROOT, requires_shared, run_cli
+from conftest import EXAMPLES, RECORD_CORPORA, ROOT, requires_shared, run_cli
 
 from lunshu import Corpus, index
 
@@ -104,8 +104,8 @@ def test_workers_then_updates_and_duplicates(tmp_path: Path) -> None:
 
 @requires_shared
 def test_workers_on_the_shared_corpora(tmp_path: Path) -> None:
-    one, _ = ingest(tmp_path / "one.db", [str(CORPORA)], jobs=0)
-    two, _ = ingest(tmp_path / "two.db", [str(CORPORA)], jobs=1)
+    one, _ = ingest(tmp_path / "one.db", [str(p) for p in RECORD_CORPORA], jobs=0)
+    two, _ = ingest(tmp_path / "two.db", [str(p) for p in RECORD_CORPORA], jobs=1)
     assert one.added == two.added == 193 and not one.failed and not two.failed
     a, b = dump(tmp_path / "one.db"), dump(tmp_path / "two.db")
     assert a["problems"] == [] and a == b

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CORPORA, SEEDS, requires_shared, run_cli
+from conftest import CORPORA, RECORD_CORPORA, SEEDS, requires_shared, run_cli
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -70,7 +70,7 @@ def spark_corpora(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not CORPORA.is_dir():
         pytest.skip(f"shared corpora not found at {CORPORA}")
     out = tmp_path_factory.mktemp("spark") / "out"
-    report = jobs.ingest(spark, [str(CORPORA)], str(out))
+    report = jobs.ingest(spark, [str(p) for p in RECORD_CORPORA], str(out))
     assert report["failed"] == [] and report["documents"] == 193
     jobs.reuse(spark, str(out))
     jobs.quotes(spark, str(out))
