@@ -42,29 +42,45 @@ _CLOSE = "”’」』）》〉】"
 # -- dates as OCR reads them -------------------------------------------------------------------
 _NUMERAL = "〇零○一二三四五六七八九十"
 # characters OCR puts where a Chinese numeral was (九 is the one most often lost: 妃 万 轧…)
-_OCR_NUMERAL = str.maketrans({**{c: "九" for c in "妃万轧贞艺丸蕊究刀天大恩泌"},
-                              **{c: "〇" for c in "口OoО0Ｏ"}})
-_NUMC = _NUMERAL + "口OoО0Ｏ妃万轧贞艺丸蕊究刀天大恩泌"
+_NINE_LIKE = "妃万轧贞艺丸蕊究刀天大恩泌"
+_ZERO_LIKE = "口OoО0Ｏ"
+_NUMC = _NUMERAL + _ZERO_LIKE + _NINE_LIKE
 _OPEN = "（(〔【《\\[〈「习“"
 _CLOSE_B = "）)〕】》\\]〉」〗”"
 _DAYISH = "日目卓只再明同朋前白曰月"
 _DAY_FIX = re.compile(rf"(年[{_NUMERAL}]{{1,3}}月[{_NUMERAL}]{{1,3}})上?[{_DAYISH}]")
 # a year of four numerals; in the 1900s a lost second or first character is still a year (一?五一, ?九五一)
-_YEAR4 = rf"(?:[{_NUMC}]{{4}}|一[^\s{_NUMERAL}年]{{1,2}}[{_NUMC}]{{2}}|[-_一]{{0,2}}九[{_NUMC}]{{2}})"
-_DATE_CORE = re.compile(rf"{_YEAR4}\s*年[^{_CLOSE_B}{_OPEN}]{{0,30}}")
+_YEAR4 = (rf"(?:[{_NUMC}]{{4}}|一[^\s{_NUMERAL}年]{{1,2}}[{_NUMC}]{{2}}|[-_一]{{0,2}}九[{_NUMC}]{{2}}"
+          rf"|[一二][{_NUMC}][^\s年，。][{_NUMC}]|[一二][{_NUMC}]{{2}}[^\s年，。])")  # one character misread
+# what may follow 年 in a date line: numerals (and what OCR reads for them), 月 日, 、 — 至 and spaces
+_DATE_TAIL = rf"[{_NUMC}{_DAYISH}年月日上中下旬初底、，,.．·—\-－至到\s]{{0,30}}"
+_DATE_CORE = re.compile(rf"{_YEAR4}\s*年{_DATE_TAIL}")
+_CN_DIGITS = "〇一二三四五六七八九"
 
 
-def ocr_date(text: str) -> tuple[str | None, str | None, str]:
+def _fix_year(y: str, hint: int | None) -> str:
+    """Four characters read for a year: 〇 and the 九 of 19xx repaired; a year still unreadable is
+    the year of the piece before (books run in date order), when there is one."""
+    chars = ["〇" if c in _ZERO_LIKE else c for c in y]
+    if chars[1] in _NINE_LIKE:
+        chars[1] = "九"
+    if all(c in _NUMERAL for c in chars):
+        return "".join(chars)
+    if hint is not None:
+        return "".join(_CN_DIGITS[int(d)] for d in f"{hint:04d}")
+    return "".join("九" if c in _NINE_LIKE else c for c in chars)
+
+
+def ocr_date(text: str, year_hint: int | None = None) -> tuple[str | None, str | None, str]:
     """``(iso, iso_end, precision)`` of a date line's content, OCR misreadings repaired first.
 
     ``一妃五一年一月四卓`` → 1951-01-04; ``一九八○年三月——一九八一年六月`` → 1980-03 .. 1981-06.
     The reading itself is :func:`lunshu.dates.find_date_mentions`.
     """
     s = re.sub(r"\s+", "", text)
-    # numerals inside the year (the four characters before 年)
-    s = re.sub(rf"[{_NUMC}]{{4}}(?=年)", lambda m: m.group(0).translate(_OCR_NUMERAL), s)
     s = re.sub(rf"(?:一[^{_NUMERAL}年]{{1,2}}|^[-_一]{{0,2}})(?=九?[{_NUMERAL}]{{2}}年)",
                lambda m: "一" if s[m.end()] == "九" else "一九", s, count=1)
+    s = re.sub(rf"[{_NUMC}]{{4}}(?=年)", lambda m: _fix_year(m.group(0), year_hint), s)
     s = _DAY_FIX.sub(r"\1日", s)
     s = s.replace("一一一", "——").replace("一-一", "——")
     found = find_date_mentions(s)
@@ -348,6 +364,7 @@ def genre_of(title: str) -> str:
     return "article"
 
 
+_KINDS = "文选|文稿|文集|选集|全集|论述摘编|年谱|著作选读|谈治国理政"
 _BOOK_TITLE = re.compile(rf"((?:建国以来)?[{HAN_RANGES}]{{2,4}}?(?:文选|文稿|文集|选集|全集|论述摘编|年谱|著作选读)"
                          rf"|[{HAN_RANGES}]{{2,3}}谈治国理政)")
 _VOLUME = re.compile(r"第\s*([一二三四五六七八九十\d]{1,3})\s*([卷册辑])")
@@ -365,10 +382,20 @@ def _cn_number(n: int) -> str:
 
 def find_book_title(lines: list[str], path: str) -> tuple[str | None, str | None, str | None]:
     """(title, volume, author) from the front matter, running heads or else the file name."""
+    from lunshu.metadata import KNOWN_SPEAKERS
+
+    named = re.compile(rf"((?:建国以来)?(?:{'|'.join(KNOWN_SPEAKERS)})(?:{_KINDS}))")
     counts: Counter[str] = Counter()
-    for x in lines:
-        for m in _BOOK_TITLE.finditer(_han(x)):
+    for x in lines[:200]:  # the front matter names the book; the body cites others (毛泽东选集…)
+        h = _han(x)
+        for m in named.finditer(h):
+            counts[m.group(1)] += 2
+        for m in _BOOK_TITLE.finditer(h):
             counts[m.group(1)] += 1
+    if not counts:
+        for x in lines:
+            for m in named.finditer(_han(x)):
+                counts[m.group(1)] += 1
     title = None
     for t, _ in counts.most_common():
         if _AUTHOR.match(t):
@@ -469,8 +496,11 @@ def _ocr_pages(lines: list[Line], book: Book) -> list[Line]:
         if _STRAY_ANY.match(t.replace(" ", "")):
             book.repairs["stray"] += 1
             continue
-        if len(t.replace(" ", "")) <= 2 and blank(i - 1) and blank(i + 1) and not _SECTION.match(t):
-            prev = next((lines[j].text for j in range(i - 1, -1, -1) if lines[j].text.strip()), "")
+        if len(t.replace(" ", "")) <= 2 and blank(i - 1) and blank(i + 1) and not _SECTION.match(t) \
+                and not t.startswith("注"):
+            # a one- or two-character line alone in the middle of a sentence (page numbers aside)
+            prev = next((lines[j].text for j in range(i - 1, -1, -1)
+                         if lines[j].text.strip() and not _PAGE_ONLY.match(lines[j].text.strip())), "")
             if not prev or prev[-1] not in SENT_END + _CLOSE:
                 book.repairs["stray"] += 1
                 continue
@@ -525,7 +555,7 @@ def find_toc(lines: list[Line]) -> tuple[int, int, list[TocEntry]]:
     i = 0
     while i < len(dl):
         j = i
-        while j + 1 < len(dl) and _gap(lines, dl[j], dl[j + 1]) <= 10:
+        while j + 1 < len(dl) and _gap(lines, dl[j], dl[j + 1]) <= 15:
             j += 1
         if j - i + 1 >= 4:
             # the body's first piece right after the contents repeats the first entry's title
@@ -544,7 +574,9 @@ def find_toc(lines: list[Line]) -> tuple[int, int, list[TocEntry]]:
                 nxt = lines[k - 1].text if k else ""
                 if (d and re.search(r"\d{1,4}\s*$", d[2])) or _page_tail(nxt)[1] is not None:
                     with_page += 1
-            if with_page >= 0.4 * len(run):
+            gaps = sorted(_gap(lines, a, b) for a, b in itertools.pairwise(run))
+            dense = len(run) >= 8 and gaps[len(gaps) // 2] <= 2  # entries packed line after line
+            if with_page >= 0.4 * len(run) or dense:
                 best = (i, j)
                 break
         i = j + 1
@@ -595,7 +627,7 @@ def find_toc(lines: list[Line]) -> tuple[int, int, list[TocEntry]]:
                 if a is not None:
                     tp1, tp2 = a, b
             _, q1, q2 = _page_tail(tail)
-            iso, iso_end, prec = ocr_date(core)
+            iso, iso_end, prec = ocr_date(core, _year_hint(entries))
             entries.append(TocEntry(title=_clean_title("".join(joined)), date=iso, date_end=iso_end, precision=prec,
                                     date_text=core.strip(), page_start=tp1 or q1 or p1, page_end=tp2 or q2 or p2))
             title_lines = []
@@ -625,6 +657,14 @@ def _title_above(lines: list[Line], i: int, n: int = 1) -> str:
     return "".join(out)
 
 
+def _year_hint(done: list[Any]) -> int | None:
+    """The year of the last dated entry (or candidate) so far: a book runs in date order."""
+    for x in reversed(done[-5:]):
+        if x.date:
+            return int(x.date[:4])
+    return None
+
+
 def _gap(lines: list[Line], a: int, b: int) -> int:
     return sum(1 for k in range(a + 1, b) if lines[k].text)
 
@@ -644,7 +684,21 @@ class _Cand:
 
 
 _SIGNATURE = re.compile(rf"^(?:[{_NUMERAL}]{{1,3}}月[{_NUMERAL}]{{1,3}}[日号]?|[{_NUMERAL}]{{4}}年.*)$")
-_NOTES_HEAD = re.compile(r"^注\s*[释洗条择粹譯释]\s*$")
+_NOTES_HEAD = re.compile(rf"^注\s*[释洗条择粹譯][^{HAN_RANGES}]{{0,60}}$")
+_NOTE_ITEM = re.compile(r"^[\[〔【(（C5]?\s*\d{1,3}\s*[\]〕】)）]?\s*\S")
+
+
+def _notes_head(lines: list[Line], k: int) -> bool:
+    """``注释`` (as OCR reads it: 注 洗, 注 条, 注杰 {…) on a line of its own, before the first note."""
+    t = lines[k].text
+    if _NOTES_HEAD.match(t):
+        return True
+    h = _han(t)
+    if not 2 <= len(h) <= 3 or h[0] != "注" or len(t) > 40:
+        return False
+    nxt = next((x.text for x in lines[k + 1:k + 3] if x.text.strip()), "")
+    prev = next((x.text for x in reversed(lines[max(0, k - 2):k]) if x.text.strip()), "")
+    return bool(_NOTE_ITEM.match(nxt)) or "刊印" in prev  # after the statement of the source
 
 
 def _candidates(lines: list[Line], lo: int, hi: int, width: float) -> list[_Cand]:
@@ -667,7 +721,7 @@ def _candidates(lines: list[Line], lo: int, hi: int, width: float) -> list[_Cand
             if x.strip() in ("*", "＊"):
                 k -= 1
                 continue
-            if (x[-1] in "。！？；：" or _SIGNATURE.match(_han(x) or x) or _NOTES_HEAD.match(x) or len(x) >= width * 0.9
+            if (x[-1] in "。！？；：，" or _SIGNATURE.match(_han(x) or x) or _NOTES_HEAD.match(x) or len(x) >= width * 0.9
                     or _NOTE_START.match(x)):
                 break
             if out and k <= out[-1].date_at:
@@ -689,11 +743,43 @@ def _candidates(lines: list[Line], lo: int, hi: int, width: float) -> list[_Cand
                 k += 1
             if tl:
                 body_at = tl[-1] + 1
-        iso, iso_end, prec = ocr_date(d[1])
+        iso, iso_end, prec = ocr_date(d[1], _year_hint(out))
         at = tl[0] if tl and tl[0] < i else i
         out.append(_Cand(at, i, "".join(lines[x].text for x in tl), [lines[x].text for x in tl], iso, iso_end,
                          prec, d[1], body_at))
     return out
+
+
+def _title_text(lines: list[str]) -> str:
+    """A title from its lines: OCR debris (Latin letters, digits, stray quotes of note marks) out."""
+    t = "".join(x.strip() for x in lines)
+    t = re.sub(r"^\S{0,2}?[A-Za-z0-9\-_]+", "", t)  # a note mark's debris before the title ("号67", "41L1")
+    t = re.sub(r"[A-Za-z0-9\"'|{}<>=_~*^]+", "", t)
+    if t.count("“") != t.count("”"):
+        t = t.replace("“", "").replace("”", "")
+    t = re.sub(rf"^[^{HAN_RANGES}《“（]+", "", t)
+    return _clean_title(t)
+
+
+def _find_title(lines: list[Line], lo: int, hi: int, title: str, width: float) -> tuple[int, int] | None:
+    """The lines (first, last) where ``title`` stands on one to three lines of its own in ``lo``..``hi``."""
+    want = _han(title)
+    best: tuple[float, int, int] | None = None
+    for i in range(lo, hi):
+        t = lines[i].text
+        if not t or len(t) >= width * 0.9 or t[-1] in "。！？；：，" or not want.startswith(_han(t)[:1] or "x") \
+                and _sim(t, want[:len(_han(t))]) < 0.6:
+            continue
+        joined = ""
+        for j in range(i, min(hi, i + 3)):
+            x = lines[j].text
+            if len(x) >= width * 0.9 or (j > i and x[-1:] in ("。", "！", "？")):
+                break
+            joined += x
+            s = _sim(joined, want)
+            if s >= 0.75 and (best is None or s > best[0]):
+                best = (s, i, j)
+    return (best[1], best[2]) if best else None
 
 
 def _sim(a: str, b: str) -> float:
@@ -828,14 +914,15 @@ def split_book(lines: list[Line], book: Book, mode: str = "auto") -> None:
     cands = _candidates(lines, t1, len(lines), width)
     starts: list[tuple[int, str, _Cand | None, TocEntry | None]] = []  # (line, title, cand, entry)
     if pieces_toc:
-        for e, c, _score, k in _match(pieces_toc, cands):
+        _match_result = _match(pieces_toc, cands)
+        for e, c, _score, k in _match_result:
             if c is None:
                 continue
-            body_title = "".join(c.lines[-k:]) if k else c.title
-            # the TOC's title unless it reads very differently from the body's (then OCR garbled
-            # one of them, most often the small type of the contents)
-            title = e.title if not body_title or _sim(e.title, body_title) >= 0.75 or len(_han(body_title)) < 2 \
-                else body_title
+            # the title as the body prints it (set in larger type than the contents, OCR reads it
+            # better), all its lines unless the last few match the contents much better
+            body_title = _title_text(c.lines if k and _sim("".join(c.lines), e.title) >= _sim(
+                "".join(c.lines[-k:]), e.title) - 0.15 else c.lines[-k:] if k else c.lines)
+            title = body_title if len(_han(body_title)) >= max(2, len(_han(e.title)) * 0.6) else e.title
             if c.at == c.date_at:  # no title above the date line
                 starts.append((c.at, title, c, e))
                 continue
@@ -849,6 +936,33 @@ def split_book(lines: list[Line], book: Book, mode: str = "auto") -> None:
                         break
                 at -= 1
             starts.append((max(at, c.at), title, c, e))
+        # entries whose date line the body lost: their title alone, between the pieces around them
+        matched = _match_result
+        for i, (e, c, _score, _k) in enumerate(matched):
+            if c is not None or len(_han(e.title)) < 4:
+                continue
+            lo = max((x[1].date_at for x in matched[:i] if x[1] is not None), default=t1)
+            hi = min((x[1].at for x in matched[i + 1:] if x[1] is not None), default=len(lines))
+            found = _find_title(lines, lo + 1, hi, e.title, width)
+            if found is not None:
+                a, b = found
+                tl = [lines[x].text for x in range(a, b + 1)]
+                starts.append((a, _title_text(tl), _Cand(a, b, "".join(tl), tl, None, None, "", "", b + 1), e))
+        # pieces the contents lost (OCR drops whole entries): a title above a date line, dated in
+        # order with the pieces around it
+        used = {id(c) for _, _, c, _ in starts}
+        starts.sort(key=lambda x: x[0])
+        first_at = starts[0][0] if starts else len(lines)
+        for c in cands:
+            if id(c) in used or c.at >= c.date_at or c.at < first_at or len(_han(c.title)) < 4 or not c.date:
+                continue
+            before = [x for x in starts if x[0] < c.at and x[2] and x[2].date]
+            after = [x for x in starts if x[0] > c.at and x[2] and x[2].date]
+            lo = before[-1][2].date if before else None  # type: ignore[union-attr]
+            hi = after[0][2].date if after else None  # type: ignore[union-attr]
+            if (lo is None or c.date >= lo[:len(c.date)]) and (hi is None or c.date[:len(hi)] <= hi):
+                starts.append((c.at, c.title, c, None))
+        starts.sort(key=lambda x: x[0])
     else:
         for c in cands:
             starts.append((c.at, c.title, c, None))
@@ -875,8 +989,8 @@ def split_book(lines: list[Line], book: Book, mode: str = "auto") -> None:
         body = [ln for ln in body if ln.text.strip() not in ("*", "＊")]
         # notes after the piece (注释) and footnotes (* 本文…) are kept apart
         notes_lines: list[Line] = []
-        for k, ln in enumerate(body):
-            if _NOTES_HEAD.match(ln.text):
+        for k, _ln in enumerate(body):
+            if _notes_head(body, k):
                 notes_lines = body[k + 1:]
                 body = body[:k]
                 break
