@@ -216,7 +216,9 @@ def test_ocr_date(text: str, iso: str | None, end: str | None, precision: str) -
     ("关于确保厦门和加强沿海防务给陈毅的电报", "letter"),
     ("关于处理生日贺电的批语", "other"),
     ("为中国戏曲研究院题词", "other"),
-    ("关于修改党的章程的报告", "report"),
+    ("关于修改党的章程的报告", "speech"),  # a report delivered to a congress is a speech (news reports are "report")
+    ("在中央给张经武的电报稿上加写的一段话", "other"),
+    ("对陶铸关于广西剿匪工作报告的批语和复电", "other"),
     ("答意大利记者法拉奇问", "interview"),
     ("党与抗日民主政权", "article"),
 ])

@@ -341,27 +341,21 @@ def _last_sentence(paras: list[str]) -> str:
 
 
 # -- genre and author ---------------------------------------------------------------------------
-# first rule that matches the end of a title wins; the mapping is documented in docs/books.md
-GENRE_RULES: tuple[tuple[str, str], ...] = (
-    (r"(答.{0,12}问|采访|访谈)$", "interview"),
-    (r"(讲话|谈话|讲话提纲|谈话要点|发言|讲演|演讲|演说|致辞|致词|祝词|贺词|开幕词|闭幕词|答辞|讲话稿)(的?要点|提纲|摘要)?$",
-     "speech"),
-    (r"(的?信|书信|电报|复电|贺电|唁电|贺信|复信|的电|电稿|函)$", "letter"),
-    ((r"(批语|批示|批注|按语|题词|题字|评语|加写的.{0,4}话|修改|改写|审阅|指示|通知|决定|决议|命令|通令)"
-      r"(和.{0,8})?$"), "other"),
-    (r"(报告|报告提纲|工作报告|总结|汇报)$", "report"),
-)
-_GENRE_RES = [(re.compile(p), g) for p, g in GENRE_RULES]
-
-
 def genre_of(title: str) -> str:
-    """The genre a piece's title says (讲话→speech, 信/电报→letter, 批语/题词→other…); else article."""
+    """The genre a piece's title says, by the rows of the project's rule table (lunshu.rules) for
+    titles plus those for book titles (电报 → letter, 批语/题词 → other); ``article`` when none."""
+    from lunshu.metadata import _GENRE_ORDER
+    from lunshu.rules import rules_for
+
     t = re.sub(r"[（(][^）)]*[）)]$", "", title.strip())
-    t = re.sub(rf"[^{HAN_RANGES}]+$", "", t)
-    for rx, g in _GENRE_RES:
-        if rx.search(t):
-            return g
-    return "article"
+    t = re.sub(rf"[^{HAN_RANGES}》”]+$", "", t)
+    scores: dict[str, float] = {}
+    for r in rules_for("genre"):
+        if r.value and r.where in ("title", "book_title") and r.regex.search(t):
+            scores[r.value] = scores.get(r.value, 0.0) + r.weight
+    if not scores:
+        return "article"
+    return max(scores, key=lambda k: (scores[k], -_GENRE_ORDER.index(k)))
 
 
 _KINDS = "文选|文稿|文集|选集|全集|论述摘编|年谱|著作选读|谈治国理政"
