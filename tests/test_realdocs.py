@@ -166,3 +166,11 @@ def test_a_quotation_from_a_run_on_speech_is_verified_with_its_paragraph(tmp_pat
     src = t["sources"][0]
     assert src["doc_id"] == doc["id"]
     assert quote in src["text"] and len(src["text"]) < 600  # the paragraph, not the whole speech
+
+
+def test_a_header_form_that_is_one_row_of_the_table() -> None:
+    """``dateline_titled`` has no code of its own: its named groups are its fields."""
+    meta, body = analyze("中新社北京3月5日电 题：两会观察：新质生产力如何落地\n\n作者 王小二\n\n" + "代表们认为，要因地制宜。" * 3,
+                         "text", {})[1:]
+    assert meta.title == "两会观察：新质生产力如何落地" and meta.source == "中新社"
+    assert any(c.startswith("中新社北京3月5日电") for c in meta.consumed) and body[-1].startswith("代表们认为")

@@ -246,6 +246,9 @@ class _State:
     editor: str | None = None  # "（责任编辑：王小二）"
     place: str | None = None  # "（2025年11月1日，庆州）"
     roles: dict[str, list[str]] = field(default_factory=dict)  # speaker -> role titles the header gives
+    pending: list[str] = field(default_factory=list)  # title-like lines not yet known to be title
+    first_line: bool = False  # the header parse is on the text's first line
+    after_dateline: bool = False  # ... on what follows a dateline on its line
 
 
 _TIME_OF_DAY = re.compile(r"^(?:上午|下午|中午|晚上|晚间|晚|早上|凌晨|傍晚|夜)$")
@@ -262,176 +265,242 @@ def _add_speaker(st: _State, name: str, header: str = "") -> None:
         st.roles[name].extend(r for r in roles if r not in st.roles[name])
 
 
+@dataclass
+class _Step:
+    """What one header rule did to the line it matched: ``taken`` is metadata (listed in
+    ``consumed``), ``rest`` follows on the same line — more header (a run-in header goes on) or,
+    with ``body``, the start of the text."""
+
+    taken: str
+    rest: str = ""
+    body: bool = False
+    confirms: bool = True  # a metadata line confirms the title-like lines held before it
+    skip_next: bool = False  # the rule took the next paragraph too (a keyword list on its own line)
+
+
+def _names(s: str) -> list[str]:
+    return [x for x in re.split(r"[\s、，,]+", s) if x]
+
+
+def _h_keywords(st: _State, m: re.Match[str], p: str, nxt: str | None) -> _Step | None:
+    items = m.group("items").strip()
+    if not items and nxt is not None and not _SENT_FINAL.search(nxt) and len(nxt) <= 300:
+        st.keywords = [x for x in re.split(r"[\s,，;；、|]+", nxt) if x]
+        return _Step(p, confirms=False, skip_next=True)
+    st.keywords = [x for x in re.split(r"[\s,，;；、|]+", items) if x]
+    return _Step(p, confirms=False)
+
+
+def _h_labelled(st: _State, m: re.Match[str], p: str, nxt: str | None) -> _Step | None:
+    found = list(_LABELLED.finditer(p))
+    if len(p) > 120 or "".join(x.group(0) for x in found).replace(" ", "") != p.replace(" ", ""):
+        return None
+    for x in found:
+        st.labelled.setdefault(x.group("label"), x.group("value").strip())
+    return _Step(p)
+
+
+def _h_masthead(st: _State, m: re.Match[str], p: str, nxt: str | None) -> _Step | None:
+    if len(p) > 60:
+        return None
+    st.masthead_date = _iso_from_text(m.group("date"))
+    st.outlets.append(m.group("outlet"))
+    return _Step(p)
+
+
+def _h_byline(st: _State, m: re.Match[str], p: str, nxt: str | None) -> _Step | None:
+    if len(p) > 40:
+        return None
+    st.reporters.extend(_names(m.group("names")))
+    return _Step(p, confirms=False)
+
+
+def _h_dateline(st: _State, m: re.Match[str], p: str, nxt: str | None) -> _Step | None:
+    if not (m.group("outlet") or len(m.group("place") or "") <= 6):
+        return None
+    if m.group("md"):
+        st.datelines.append((m.group("outlet"), m.group("place"), m.group("md")))
+    if m.group("outlet"):
+        st.outlets.append(m.group("outlet"))
+    if m.group("names"):
+        st.reporters.extend(_names(m.group("names")))
+        st.news_dateline = True
+    st.after_dateline = True
+    return _Step(p[:m.end()], p[m.end():].strip(), confirms=False)
+
+
+def _h_header_undated(st: _State, m: re.Match[str], p: str, nxt: str | None) -> _Step | None:
+    if not (st.after_dateline or st.first_line) or not _SPEECH_TITLE.search(m.group("title")):
+        return None
+    st.header_titles.append(m.group("title"))
+    _add_speaker(st, m.group("name"))
+    return _Step(p[: len(p) - len(m.group("rest"))].strip(), m.group("rest").strip(), body=True)  # then the text
+
+
+def _h_header_dated(st: _State, m: re.Match[str], p: str, nxt: str | None) -> _Step | None:
+    if m.group("title") and _SENT_FINAL.search(m.group("title")):
+        return None
+    split = _split_speaker(m.group("rest"), allow_unknown=True) if m.group("rest") else None
+    if not (split or m.group("role") or not m.group("rest")):
+        return None
+    title = m.group("title").strip()
+    st.delivered = st.delivered or _iso_from_text(m.group("date"))
+    place = (m.group("place") or "").strip()
+    if place and not _TIME_OF_DAY.match(place) and not st.place:
+        st.place = place
+    st.delivered_in_header = True
+    if title:
+        st.header_titles.append(title)
+        occ = _occasion_from(title)
+        if occ:
+            st.occasions.append(occ)
+    cut = m.start("rest")  # what precedes is header; from here on, text
+    if split:
+        _add_speaker(st, split[1], (m.group("role") or "") + split[0])
+        cut += len(split[0])
+    elif not m.group("role"):
+        cut = len(p)
+    rest = p[cut:].strip()
+    return _Step(p[:cut].strip(), rest, body=bool(rest))
+
+
+def _h_date_line(st: _State, m: re.Match[str], p: str, nxt: str | None) -> _Step | None:
+    iso = _iso_from_text(m.group("d1") or m.group("d2") or m.group("d3"))
+    if not iso:
+        return None
+    st.delivered = st.delivered or iso
+    st.delivered_in_header = True
+    occ = m.group("occ2") or m.group("occ3")
+    if occ:
+        st.occasions.append(occ)
+    return _Step(p)
+
+
+def _h_subtitle(st: _State, m: re.Match[str], p: str, nxt: str | None) -> _Step | None:
+    st.occasions.append(m.group("occ"))
+    st.header_titles.append(p)
+    return _Step(p)
+
+
+def _h_signed_article(st: _State, m: re.Match[str], p: str, nxt: str | None) -> _Step | None:
+    a, b = m.group("title"), m.group("rest")
+    if not a.strip() or len(a) > 90 or "※" not in p[:120]:
+        return None
+    split = _split_speaker(b.strip(), allow_unknown=True)
+    if split is None and len(p) > 120:  # run-on: the name runs into the text
+        k = re.match(rf"\s*((?:{_ROLE})?\s*({KNOWN_RE}))", b)
+        split = (k.group(1), k.group(2), b[k.end():].strip()) if k else None
+    if split is None:
+        return None
+    st.header_titles.append(a.strip())
+    _add_speaker(st, split[1], split[0])
+    st.article_form = True
+    return _Step(p[: p.rindex(split[2])].strip() if split[2] else p, split[2], body=bool(split[2]), confirms=False)
+
+
+def _h_speaker_line(st: _State, m: re.Match[str] | None, p: str, nxt: str | None) -> _Step | None:
+    if not (st.pending or st.title_lines or st.delivered_in_header):
+        return None
+    split = _split_speaker(p, allow_unknown=True)
+    if not split or len(split[0]) > 40 or (split[2] and not re.match(_SALUTATION, split[2])):
+        return None
+    _add_speaker(st, split[1], split[0])
+    return _Step(split[0], split[2], body=bool(split[2]))
+
+
+def _h_generic(st: _State, m: re.Match[str], p: str, nxt: str | None) -> _Step | None:
+    """A header row with no handler of its own: its named groups are its fields (``title``,
+    ``outlet``, ``place`` with ``md``, ``names``, ``date``, ``name``); the rest of the line goes on."""
+    g = m.groupdict()
+    if g.get("title"):
+        st.header_titles.append(g["title"].strip())
+    if g.get("outlet"):
+        st.outlets.append(g["outlet"])
+    if g.get("md"):
+        st.datelines.append((g.get("outlet"), g.get("place") or "", g["md"]))
+    elif g.get("place") and not st.place:
+        st.place = g["place"]
+    if g.get("names"):
+        st.reporters.extend(_names(g["names"]))
+    if g.get("date"):
+        st.delivered = st.delivered or _iso_from_text(g["date"])
+    if g.get("name") and is_person_name(g["name"]):
+        _add_speaker(st, g["name"], m.group(0))
+    return _Step(p[:m.end()].strip(), p[m.end():].strip())
+
+
+_HANDLERS = {
+    "keywords_line": _h_keywords, "labelled_line": _h_labelled, "masthead": _h_masthead,
+    "byline_reporters": _h_byline, "dateline": _h_dateline, "header_undated": _h_header_undated,
+    "header_dated": _h_header_dated, "date_line": _h_date_line, "subtitle": _h_subtitle,
+    "signed_article": _h_signed_article, "speaker_line": _h_speaker_line,
+}
+# the header rows of the table, in the table's order, each with what it does (a new row with
+# named groups needs no handler: _h_generic sets its fields)
+_HEAD: tuple[tuple[Rule, Any], ...] = tuple((r, _HANDLERS.get(r.name, _h_generic)) for r in rules_for("head"))
+
+
+def _head_step(st: _State, p: str, nxt: str | None) -> _Step | None:
+    for r, handler in _HEAD:
+        m = r.regex.match(p)
+        if r.name == "speaker_line" or m:  # a speaker line is recognised by _split_speaker
+            step = handler(st, m, p, nxt)
+            if step is not None:
+                return step
+    return None
+
+
 def _parse_head(st: _State, field_title: str | None = None) -> None:
-    """Take the head of the text off: keyword line, site name, title lines, labelled values
-    (``发布时间：…``, ``来源：…``), a newspaper masthead, a byline, an opening dateline with its
-    reporters, the header of a published speech (title, date, role and speaker), a subtitle.
+    """Take the head of the text off, line by line, by the header rows of the rule table
+    (``_HEAD``): each row that matches takes its piece off the start of the line and what follows
+    on the line is parsed again (so a run-in header comes apart piece by piece) until a row says
+    the text begins or no row matches.
 
     Title-like lines are held until a metadata line confirms them; unconfirmed, only a first line
     is a title (and, when the record has a title field, only if it is that title)."""
     paras = st.paras
     out: list[str] = []
-    pending: list[str] = []  # title-like lines not yet known to be title
     i = 0
     meta_seen = False
-    limit = 12
-    while i < len(paras) and i < limit:
+    done = False
+    while i < len(paras) and i < 12 and not out and not done:
         if st.header_speakers and (st.delivered_in_header or st.article_form):
             break  # a complete header: what follows is the text
         p = paras[i]
         i += 1
-        km = _KEYWORDS_LABEL.match(p)
-        if km:
-            st.consumed.append(p)
-            items = km.group("items").strip()
-            if not items and i < len(paras) and not _SENT_FINAL.search(paras[i]) and len(paras[i]) <= 300:
-                items = paras[i]
+        st.first_line = i == 1
+        st.after_dateline = False
+        while p:
+            step = _head_step(st, p, paras[i] if i < len(paras) else None)
+            if step is None:
+                break
+            st.consumed.append(step.taken)
+            meta_seen = True
+            if step.confirms:
+                st.title_lines.extend(st.pending)
+                st.pending = []
+            if step.skip_next:
                 st.consumed.append(paras[i])
                 i += 1
-            st.keywords = [x for x in re.split(r"[\s,，;；、|]+", items) if x]
-            meta_seen = True
+            if step.body:  # the text begins here
+                if step.rest:
+                    out.append(step.rest)
+                done = True
+                p = ""
+                break
+            p = step.rest
+        if done or not p:
             continue
-        if len(p) <= 120 and _LABELLED.match(p):
-            pairs = {m.group("label"): m.group("value").strip() for m in _LABELLED.finditer(p)}
-            if "".join(m.group(0) for m in _LABELLED.finditer(p)).replace(" ", "") == p.replace(" ", ""):
-                st.consumed.append(p)
-                for k, v in pairs.items():
-                    st.labelled.setdefault(k, v)
-                st.title_lines.extend(pending)
-                pending = []
-                meta_seen = True
+        if not meta_seen and not st.pending and not st.title_lines and not st.after_dateline:
+            if _title_like(p):  # the very first paragraph: a title if it reads like one
+                st.pending.append(p)
                 continue
-        mm = _MASTHEAD.match(p) if len(p) <= 60 else None
-        if mm:
-            st.consumed.append(p)
-            st.masthead_date = _iso_from_text(mm.group("date"))
-            st.outlets.append(mm.group("outlet"))
-            st.title_lines.extend(pending)
-            pending = []
-            meta_seen = True
-            continue
-        bm = _BYLINE.match(p) if len(p) <= 40 else None
-        if bm:
-            st.consumed.append(p)
-            st.reporters.extend(x for x in re.split(r"[\s、，,]+", bm.group("names")) if x)
-            meta_seen = True
-            continue
-        dm = _DATELINE.match(p)
-        if dm and (dm.group("outlet") or len(dm.group("place") or "") <= 6):
-            if dm.group("md"):
-                st.datelines.append((dm.group("outlet"), dm.group("place"), dm.group("md")))
-            if dm.group("outlet"):
-                st.outlets.append(dm.group("outlet"))
-            if dm.group("names"):
-                st.reporters.extend(x for x in re.split(r"[\s、，,]+", dm.group("names")) if x)
-                st.news_dateline = True
-            st.consumed.append(p[:dm.end()])
-            p = p[dm.end():].strip()
-            meta_seen = True
-            if not p:
-                continue
-        nm = _HEADER_NO_DATE.match(p) if (dm is not None or i == 1) else None
-        if nm and _SPEECH_TITLE.search(nm.group("title")):
-            st.header_titles.append(nm.group("title"))
-            _add_speaker(st, nm.group("name"))
-            rest = nm.group("rest").strip()
-            st.consumed.append(p[: len(p) - len(nm.group("rest"))].strip())
-            st.title_lines.extend(pending)
-            pending = []
-            if rest:
-                out.append(rest)
-            break
-        hm = _HEADER.match(p)
-        if hm and (not hm.group("title") or not _SENT_FINAL.search(hm.group("title"))):
-            split = _split_speaker(hm.group("rest"), allow_unknown=True) if hm.group("rest") else None
-            if split or hm.group("role") or not hm.group("rest"):
-                title = hm.group("title").strip()
-                st.delivered = st.delivered or _iso_from_text(hm.group("date"))
-                place = (hm.group("place") or "").strip()
-                if place and not _TIME_OF_DAY.match(place) and not st.place:
-                    st.place = place
-                st.delivered_in_header = True
-                if title:
-                    st.header_titles.append(title)
-                    occ = _occasion_from(title)
-                    if occ:
-                        st.occasions.append(occ)
-                cut = hm.start("rest")  # what precedes is header; from here on, text
-                if split:
-                    _add_speaker(st, split[1], (hm.group("role") or "") + split[0])
-                    cut += len(split[0])
-                elif not hm.group("role"):
-                    cut = len(p)
-                rest = p[cut:].strip()
-                st.consumed.append(p[:cut].strip())
-                st.title_lines.extend(pending)
-                pending = []
-                if rest:
-                    out.append(rest)
-                    break
-                meta_seen = True
-                continue
-        lm = _DATE_LINE.match(p)
-        if lm:
-            iso = _iso_from_text(lm.group("d1") or lm.group("d2") or lm.group("d3"))
-            if iso:
-                st.consumed.append(p)
-                st.delivered = st.delivered or iso
-                st.delivered_in_header = True
-                occ = lm.group("occ2") or lm.group("occ3")
-                if occ:
-                    st.occasions.append(occ)
-                st.title_lines.extend(pending)
-                pending = []
-                meta_seen = True
-                continue
-        sm = _SUBTITLE.match(p)
-        if sm:
-            st.consumed.append(p)
-            st.occasions.append(sm.group("occ"))
-            st.header_titles.append(p)
-            st.title_lines.extend(pending)
-            pending = []
-            meta_seen = True
-            continue
-        if "※" in p[:120]:
-            a, _, b = p.partition("※")
-            split = _split_speaker(b.strip(), allow_unknown=True)
-            if split is None and len(p) > 120:  # run-on: the name runs into the text
-                m = re.match(rf"\s*((?:{_ROLE})?\s*({KNOWN_RE}))", b)
-                split = (m.group(1), m.group(2), b[m.end():].strip()) if m else None
-            if split and a.strip() and len(a) <= 90:
-                st.consumed.append(p[: p.rindex(split[2])].strip() if split[2] else p)
-                st.header_titles.append(a.strip())
-                _add_speaker(st, split[1], split[0])
-                st.article_form = True
-                if split[2]:
-                    out.append(split[2])
-                    break
-                continue
-        if pending or st.title_lines or st.delivered_in_header:
-            split = _split_speaker(p, allow_unknown=True)
-            if split and len(split[0]) <= 40 and (not split[2] or re.match(_SALUTATION, split[2])):
-                st.consumed.append(split[0])
-                _add_speaker(st, split[1], split[0])
-                st.title_lines.extend(pending)
-                pending = []
-                meta_seen = True
-                if split[2]:
-                    out.append(split[2])
-                    break
-                continue
-        if not meta_seen and not pending and not st.title_lines and dm is None:
-            # the very first paragraph: a title if it reads like one
-            if _title_like(p):
-                pending.append(p)
-                continue
-        elif _title_like(p) and len(pending) < 3 and not (st.delivered_in_header and st.header_speakers):
-            pending.append(p)
+        elif _title_like(p) and len(st.pending) < 3 and not (st.delivered_in_header and st.header_speakers):
+            st.pending.append(p)
             continue
         out.append(p)
-        break
     # title-like lines never confirmed by a following metadata line: only a first line is a title
+    pending = st.pending
     if pending:
         first_is_title = not st.title_lines and not st.header_titles
         if first_is_title and field_title:  # a record with a title: a first line is a title only if it is that one
@@ -441,6 +510,7 @@ def _parse_head(st: _State, field_title: str | None = None) -> None:
             st.title_lines.append(pending[0])
             pending = pending[1:]
         out = pending + out
+    st.pending = []
     for t in st.title_lines:
         st.consumed.append(t)
     st.paras = out + paras[i:]
@@ -764,23 +834,10 @@ def editor_of(line: str) -> str | None:
     return m.group("name").strip() if m else None
 
 
-def extract(paragraphs: list[str], fields: dict[str, object], *,
-            reference_date: str | None = None, removed: list[Any] | None = None) -> tuple[Metadata, list[str]]:
-    """The metadata of one document, and its body paragraphs without the metadata ones.
-
-    ``fields`` are the reader's canonical fields (``title``, ``date``, ``url``, ``source``,
-    ``author``, ``speakers``, ``genre``, ``keywords``, ``occasion``, ``year``, ``congress``,
-    ``type``…); explicit, non-junk fields win. ``reference_date`` is the day the text was
-    published if known from outside it (a crawl's HTTP date, say): 昨天/今天 and datelines are
-    resolved against it when the text gives nothing better, and it is the date of last resort.
-    ``removed`` are the cleaner's removals (a ``责任编辑`` line it dropped names the editor).
-    A body without paragraph marks is split into inferred paragraphs (:mod:`lunshu.paragraphs`).
-    """
-    fields = dict(fields or {})
-    st = _State(list(paragraphs))
-    _parse_head(st, _good_title(_str(fields.get("title"))))
-    _parse_tail(st)
-
+def _resolve_title(fields: dict[str, Any], st: _State) -> tuple[str | None, str | None, list[str], re.Match[str] | None]:
+    """Title: the record's field (an HTML ``<title>``'s site suffix cut off), else the text's title
+    lines, else its header's title (title and subtitle as one), else a 全文如下 lede's noun.
+    Returns (title, site the field's suffix names, site lines, the lede)."""
     f_title = _good_title(_str(fields.get("title")))
     title_site = None
     if f_title:  # an HTML page's <title>: "标题_东岚网"
@@ -793,6 +850,108 @@ def extract(paragraphs: list[str], fields: dict[str, object], *,
     if title is None and lede:
         title = lede.group("t1") or lede.group("t2")
     sites = [t for t in st.title_lines if _SITE.match(t) and len(st.title_lines) > 1]
+    return title, title_site, sites, lede
+
+
+def _resolve_date(fields: dict[str, Any], st: _State, title: str | None, body: list[str],
+                  reference_date: str | None) -> str | None:
+    """Date of publication: the record's field (a year refined by the header's own date), a
+    labelled 发布时间, a masthead, the header's date, 昨天/今天 anchored by a dated mention, a
+    dateline with its year inferred, a numbered event with a month-day, the reference date, the
+    year of a numbered NPC session. Never a guess."""
+    f_date = _fields_date(fields)
+    if f_date:
+        if len(f_date) < 10 and st.delivered and st.delivered.startswith(f_date):
+            return st.delivered  # a year field refined by the text's own header date
+        return f_date
+    for label in ("发布时间", "发布日期", "发表时间", "发表日期", "日期", "时间", "更新时间"):
+        if label in st.labelled:
+            date = parse_date(st.labelled[label])
+            if date:
+                return date
+    date = st.masthead_date or st.delivered or _relative_date(body)
+    hints = [title or ""] + body[:3]
+    if date is None and st.datelines:
+        date = _dateline_date(st, hints, reference_date, body,
+                              _good_url(_str(fields.get("url"))) or (st.urls[0] if st.urls else None))
+    if date is None:
+        date = _event_date(hints)
+    if date is None and reference_date:
+        date = parse_date(reference_date)
+    if date is None:
+        for text in [title or ""] + body[:2]:
+            evs = [y for _, _, y in event_years(text) if "全国人民代表大会" in text]
+            if len(set(evs)) == 1:
+                return str(evs[0])
+    return date
+
+
+def _resolve_source(fields: dict[str, Any], st: _State, title: str | None, title_site: str | None,
+                    sites: list[str], url: str | None) -> str | None:
+    """Source outlet: the record's field, a 来源 line or label, the outlet of a dateline or
+    masthead, an author that is not the speaker, the site a title or a site line names, the URL's
+    domain."""
+    source = _str(fields.get("source")) or (st.sources[0] if st.sources else None) or st.labelled.get("来源") or None
+    if source is None:
+        outlets = [o for o in st.outlets if o not in ("本报", "本刊")]
+        source = outlets[0] if outlets else None
+    author = _str(fields.get("author"))
+    if source is None and author and author not in KNOWN_SPEAKERS and not (len(author) <= 4 and title and author in title):
+        source = author
+    source = source or title_site or (sites[0] if sites else None)
+    if source is None and url:
+        host = re.sub(r"^(?:https?://)?([^/:?#]+).*$", r"\1", url.lower())
+        source = next((name for dom, name in URL_OUTLETS if host == dom or host.endswith("." + dom)), None)
+    return source
+
+
+def _resolve_occasion(fields: dict[str, Any], st: _State, title: str | None, body: list[str]) -> str | None:
+    """Occasion: the record's field, a subtitle or date line, a title ``在…上的讲话`` or
+    ``出席…并发表``, a CPC congress's number, an NPC session named by a work report's opening."""
+    occasion = _str(fields.get("occasion")) or (st.occasions[0] if st.occasions else None)
+    if occasion is None:
+        for t in st.header_titles + st.title_lines + [title or ""]:
+            occasion = _occasion_from(t)
+            if occasion:
+                return occasion
+    cong = fields.get("congress")
+    if occasion is None and cong is not None and str(cong).strip().isdigit() and _is_cpc(fields):
+        n = int(str(cong).strip())
+        if n in CPC_CONGRESS_YEARS:
+            return f"中国共产党第{cn_numeral(n)}次全国代表大会"
+    if occasion is None and body and re.search(r"政府工作报告|全国人民代表大会", title or ""):
+        m = re.search(r"第[一二三四五六七八九十]+届全国人民代表大会第[一二三四五六七八九十]+次会议", "".join(body[:2]))
+        return m.group(0) if m else None
+    return occasion
+
+
+def _resolve_editor(fields: dict[str, Any], st: _State, removed: list[Any] | None) -> str | None:
+    """Editor in charge: the record's field, a 责任编辑 label or closing line, or the line the cleaner dropped."""
+    return (_str(fields.get("editor")) or st.editor
+            or next((st.labelled[k] for k in ("责任编辑", "责编", "编辑") if st.labelled.get(k)), None)
+            or next((e for r in (removed or []) if (e := editor_of(getattr(r, "text", "")))), None))
+
+
+def extract(paragraphs: list[str], fields: dict[str, object], *,
+            reference_date: str | None = None, removed: list[Any] | None = None) -> tuple[Metadata, list[str]]:
+    """The metadata of one document, and its body paragraphs without the metadata ones.
+
+    ``fields`` are the reader's canonical fields (``title``, ``date``, ``url``, ``source``,
+    ``author``, ``speakers``, ``genre``, ``keywords``, ``occasion``, ``year``, ``congress``,
+    ``type``…); explicit, non-junk fields win. ``reference_date`` is the day the text was
+    published if known from outside it (a crawl's HTTP date, say): 昨天/今天 and datelines are
+    resolved against it when the text gives nothing better, and it is the date of last resort.
+    ``removed`` are the cleaner's removals (a ``责任编辑`` line it dropped names the editor).
+    A body without paragraph marks is split into inferred paragraphs (:mod:`lunshu.paragraphs`).
+
+    The header and closing lines are parsed by the rows of :mod:`lunshu.rules`; then one small
+    resolver per field weighs what they and the record's fields say.
+    """
+    fields = dict(fields or {})
+    st = _State(list(paragraphs))
+    _parse_head(st, _good_title(_str(fields.get("title"))))
+    _parse_tail(st)
+    title, title_site, sites, lede = _resolve_title(fields, st)
 
     body = st.paras
     # the title repeated at the head of the article (seed 000) is a title, not body
@@ -807,104 +966,29 @@ def extract(paragraphs: list[str], fields: dict[str, object], *,
         body = keep
     body, inferred = split_run_on(body)
 
-    # ---- date
-    f_date = _fields_date(fields)
-    date: str | None = None
-    if f_date:
-        date = f_date
-        if len(f_date) < 10 and st.delivered and st.delivered.startswith(f_date):
-            date = st.delivered  # a year field refined by the text's own header date
-    if date is None:
-        for label in ("发布时间", "发布日期", "发表时间", "发表日期", "日期", "时间", "更新时间"):
-            if label in st.labelled:
-                date = parse_date(st.labelled[label])
-                if date:
-                    break
-    if date is None and st.masthead_date:
-        date = st.masthead_date
-    if date is None and st.delivered:
-        date = st.delivered
-    if date is None:
-        date = _relative_date(body)
-    hints = [title or ""] + body[:3]
-    if date is None and st.datelines:
-        date = _dateline_date(st, hints, reference_date, body,
-                              _good_url(_str(fields.get("url"))) or (st.urls[0] if st.urls else None))
-    if date is None:
-        date = _event_date(hints)
-    if date is None and reference_date:
-        date = parse_date(reference_date)
-    year = year_of(date)
-    if date is None:
-        for text in [title or ""] + body[:2]:
-            evs = [y for _, _, y in event_years(text) if "全国人民代表大会" in text]
-            if len(set(evs)) == 1:
-                date = str(evs[0])
-                break
-        year = year_of(date)
-
-    # ---- the rest
-    st.editor = st.editor or next((st.labelled[k] for k in ("责任编辑", "责编", "编辑") if st.labelled.get(k)), None)
-    f_url = _good_url(_str(fields.get("url")))
-    url = f_url or (st.urls[0] if st.urls else None)
-    f_source = _str(fields.get("source"))
-    author = _str(fields.get("author"))
-    source = f_source or (st.sources[0] if st.sources else None)
-    if source is None and st.labelled.get("来源"):
-        source = st.labelled["来源"]
-    if source is None:
-        outlets = [o for o in st.outlets if o not in ("本报", "本刊")]
-        source = outlets[0] if outlets else None
-    if source is None and author and author not in KNOWN_SPEAKERS and not (len(author) <= 4 and title and author in title):
-        source = author
-    if source is None and title_site:
-        source = title_site
-    if source is None and sites:
-        source = sites[0]
-    if source is None and url:
-        host = re.sub(r"^(?:https?://)?([^/:?#]+).*$", r"\1", url.lower())
-        source = next((name for dom, name in URL_OUTLETS if host == dom or host.endswith("." + dom)), None)
-
-    occasion = _str(fields.get("occasion"))
-    if occasion is None and st.occasions:
-        occasion = st.occasions[0]
-    if occasion is None:
-        for t in st.header_titles + st.title_lines + [title or ""]:
-            occasion = _occasion_from(t)
-            if occasion:
-                break
-    cong = fields.get("congress")
-    if occasion is None and cong is not None and str(cong).strip().isdigit() and _is_cpc(fields):
-        n = int(str(cong).strip())
-        if n in CPC_CONGRESS_YEARS:
-            occasion = f"中国共产党第{cn_numeral(n)}次全国代表大会"
-    if occasion is None and body and re.search(r"政府工作报告|全国人民代表大会", title or ""):
-        m = re.search(r"第[一二三四五六七八九十]+届全国人民代表大会第[一二三四五六七八九十]+次会议", "".join(body[:2]))
-        occasion = m.group(0) if m else None
-
-    pub_kw = _list(fields.get("publisher_keywords")) or _list(fields.get("keywords")) or st.keywords
-    reporters = _list(fields.get("reporters")) or st.reporters
+    date = _resolve_date(fields, st, title, body, reference_date)
+    url = _good_url(_str(fields.get("url"))) or (st.urls[0] if st.urls else None)
+    source = _resolve_source(fields, st, title, title_site, sites, url)
     names = _name_candidates(title or "", body, st)
     if lede and not st.header_speakers:
         names = list(dict.fromkeys([lede.group("who")] + names))
     title_names = [n for n in names if n in (title or "") or n in st.header_speakers]
     genre, _why = _genre(fields, title or "", body, st, title_names, source)
-    speakers = _speakers(fields, title or "", body, st, year, genre, names)
-
+    speakers = _speakers(fields, title or "", body, st, year_of(date), genre, names)
+    reporters = _list(fields.get("reporters")) or st.reporters
     meta = Metadata(
         title=title,
         date=date,
         speakers=speakers,
-        occasion=occasion,
+        occasion=_resolve_occasion(fields, st, title, body),
         genre=genre,
         source=source,
         url=url,
-        publisher_keywords=pub_kw,
+        publisher_keywords=_list(fields.get("publisher_keywords")) or _list(fields.get("keywords")) or st.keywords,
         reporters=list(dict.fromkeys(reporters)),
         consumed=[c for c in st.consumed if c],
         delivered=st.delivered,
-        editor=_str(fields.get("editor")) or st.editor or next(
-            (e for r in (removed or []) if (e := editor_of(getattr(r, "text", "")))), None),
+        editor=_resolve_editor(fields, st, removed),
         paragraphs_inferred=inferred,
         place=st.place or next((pl for _o, pl, _md in st.datelines if pl), None),
         roles={k: v for k, v in st.roles.items() if k in speakers},

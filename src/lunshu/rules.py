@@ -89,11 +89,19 @@ RULES: tuple[Rule, ...] = (
          "东岚日报 2024年11月21日 星期四 第3版", "the day the page was printed"),
     Rule("byline_reporters", "reporters", "head", rf"^{OUTLET}?(?:特约|实习)?记者\s*(?P<names>{NAMES})$", 8,
          "东岚日报记者 何思远"),
+    Rule("dateline_titled", "source, place, date, title", "head",
+         rf"^(?P<outlet>{OUTLET})(?P<place>[{HAN}·]{{1,12}}?)(?P<md>[0-9]{{1,2}}月[0-9]{{1,2}}日)电\s*题[：:]\s*"
+         r"(?P<title>[^。！？]{2,80}?)\s*$", 9,
+         "中新社北京3月5日电 题：两会观察：新质生产力如何落地", "a feature's dateline with its title on the same line"),
     Rule("dateline", "source, place, date, reporters", "head",
          rf"^(?P<outlet>{OUTLET})?(?:(?P<place>[{HAN}·]{{1,12}}?)(?P<md>[0-9]{{1,2}}月[0-9]{{1,2}}日)电|(?<=[报网社台])讯)"
          rf"(?:\s*[（(]\s*(?:记者|通讯员)\s*(?P<names>{NAMES})\s*[）)])?(?:\s*题[：:])?", 8,
          "新华社韩国庆州11月1日电", "the year comes from the record's date, the header's date, a numbered event "
          "of known year, the URL, or the one year the text names about the present; the rest of the line goes on"),
+    Rule("header_undated", "title, speaker", "head",
+         rf"^(?P<title>[^。！？（）()]{{4,120}}?)(?P<name>{KNOWN_RE})(?P<rest>{SALUTATION}.*|)$", 7,
+         "关于《中共中央关于制定国民经济和社会发展第十五个五年规划的建议》的说明习近平同志们：",
+         "only when the title is that of a speech"),
     Rule("header_dated", "title, delivered, place, speaker", "head",
          rf"^(?P<title>[^（()）]{{0,160}}?)\s*[（(]\s*(?P<date>{DATE_TEXT})(?:\s*[，,、\s]?\s*(?P<place>[^（()）]{{1,24}}))?"
          rf"\s*[）)]\s*(?P<role>{ROLE})?\s*(?P<rest>.*)$", 9,
@@ -101,10 +109,6 @@ RULES: tuple[Rule, ...] = (
          "中华人民共和国主席 习近平尊敬的李在明总统，各位同事：",
          "title and subtitle as one; a role and a name after the date are the speaker; the text starts at the "
          "salutation"),
-    Rule("header_undated", "title, speaker", "head",
-         rf"^(?P<title>[^。！？（）()]{{4,120}}?)(?P<name>{KNOWN_RE})(?P<rest>{SALUTATION}.*|)$", 7,
-         "关于《中共中央关于制定国民经济和社会发展第十五个五年规划的建议》的说明习近平同志们：",
-         "only when the title is that of a speech"),
     Rule("date_line", "delivered, occasion", "head",
          rf"^(?:[（(]\s*(?P<d1>{DATE_TEXT})(?P<x1>[^（()）]{{0,40}})[）)]"
          rf"|——?\s*(?P<d2>{DATE_TEXT})\s*(?:在(?P<occ2>.{{2,60}}?)上)?"
