@@ -10,6 +10,7 @@ search index, per-document counts, the speaker table, paragraph numbering) from 
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 from typing import Any
@@ -164,14 +165,18 @@ def _repair_store(conn: sqlite3.Connection, kinds: set[str]) -> list[str]:
     return done
 
 
-def _problems(conn: sqlite3.Connection) -> tuple[dict[str, list[str]], list[str]]:
+def _problems(conn: sqlite3.Connection, index_conn: sqlite3.Connection | None
+              ) -> tuple[dict[str, list[str]], list[str]]:
+    """Problems of the store (over ``conn``) and of the index (over ``index_conn``; None: not checked)."""
     try:
-        return store_problems(conn), index_problems(conn)
+        return store_problems(conn), (index_problems(index_conn) if index_conn is not None else [])
     finally:
         # FTS5 checks are INSERT statements: the sqlite3 module opened a transaction for them,
         # which would hold the write lock and block every ingest until this connection closes
-        if conn.in_transaction:
-            conn.rollback()
+        for c in {id(conn): conn, id(index_conn): index_conn}.values():
+            if c is not None and c.in_transaction:
+                c.rollback()
+
 
 
 def check(store: Store, *, repair: bool = False) -> dict[str, Any]:
@@ -181,13 +186,48 @@ def check(store: Store, *, repair: bool = False) -> dict[str, Any]:
     Documents without paragraphs cannot be repaired (their text is gone) and stay listed.
     """
     conn = store.conn
-    found, idx = _problems(conn)
+    notes: list[str] = []
+    side = _index_connection(store, notes)
+    try:
+        found, idx = _problems(conn, side)
+    finally:
+        if side is not None and side is not conn:
+            side.close()
     fixed: list[str] = []
     if repair and (found or idx):
         with store.transaction() as c:
             fixed.extend(_repair_store(c, set(found)))
             index.rebuild(c)
             fixed.append("rebuilt the search index")
-        found, idx = _problems(conn)
+        found, idx = _problems(conn, conn)
     problems = [p for kind in found.values() for p in kind] + idx
-    return {"ok": not problems, "problems": problems, "repaired": bool(fixed), "fixed": fixed, **store.count()}
+    out = {"ok": not problems, "problems": problems, "repaired": bool(fixed), "fixed": fixed, **store.count()}
+    if notes:
+        out["notes"] = notes
+    return out
+
+
+def _index_connection(store: Store, notes: list[str]) -> sqlite3.Connection | None:
+    """Where the search index can be checked: FTS5's own check is an INSERT (rolled back, it
+    changes nothing), which a read-only connection refuses. A read-only store checks it over a
+    short-lived second connection when the file may be written, else says it could not."""
+    if not store.readonly:
+        return store.conn
+    folder = os.path.dirname(os.path.abspath(store.path)) or "."
+    if os.access(store.path, os.W_OK) and os.access(folder, os.W_OK):
+        try:
+            conn = sqlite3.connect(store.path, timeout=1)
+        except sqlite3.DatabaseError:
+            conn = None
+        if conn is not None:
+            try:
+                conn.execute("BEGIN IMMEDIATE")  # held until _problems rolls it back
+                return conn
+            except sqlite3.OperationalError:  # another process is writing: do not wait for it
+                conn.close()
+                notes.append("the search index was not verified: another process is writing the database; "
+                             "the stored documents were checked")
+                return None
+    notes.append("the search index was not verified: its check needs write access to the file "
+                 "(nothing is written); the stored documents were checked")
+    return None

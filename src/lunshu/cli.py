@@ -50,12 +50,15 @@ def _db() -> str:
     return state.db or settings.db()
 
 
-def _corpus(readonly: bool = False) -> Any:
+def _corpus(readonly: bool = False, caches: bool = False) -> Any:
+    """The corpus at --db. ``readonly``: opened read-only (nothing written, works on a read-only
+    file, never waits behind a writer); ``caches``: analysis caches may still be stored when the
+    file may be written (keywords, collocates, reuse, formulations)."""
     from lunshu.corpus import Corpus
 
     if readonly and not Path(_db()).exists():
         raise LunshuError(f"no database at {_db()}; run `lunshu ingest PATH` first or pass --db")
-    return Corpus(_db())
+    return Corpus(_db(), readonly=readonly, caches=caches)
 
 
 CSV_OPT = typer.Option(False, "--csv", help="Print CSV on stdout, in the order shown.")
@@ -282,7 +285,7 @@ def check(
     as_json: bool = JSON_OPT,
 ) -> None:
     """Verify the database: integrity, and that paragraphs, metadata and indexes agree."""
-    result = _corpus().check(repair=repair)
+    result = _corpus(readonly=not repair).check(repair=repair)
     if as_json:
         _print_json(result)
     else:
@@ -418,7 +421,7 @@ def keywords(
     as_csv: bool = CSV_OPT,
 ) -> None:
     """Keywords of one document (formulations kept whole)."""
-    rows = _corpus(readonly=True).keywords(doc_id, top=top)
+    rows = _corpus(readonly=True, caches=True).keywords(doc_id, top=top)
     rows = [r.to_dict() if hasattr(r, "to_dict") else r for r in rows]
     if as_json:
         _print_json(rows)
@@ -439,7 +442,7 @@ def collocates(
     as_csv: bool = CSV_OPT,
 ) -> None:
     """Words that keep company with a term: co-occurrence, logDice, MI."""
-    result = _corpus(readonly=True).collocates(term, window=window, min_freq=min_freq, top=top)
+    result = _corpus(readonly=True, caches=True).collocates(term, window=window, min_freq=min_freq, top=top)
     data = result.to_dict() if hasattr(result, "to_dict") else result
     if as_json:
         _print_json(data)
@@ -543,7 +546,7 @@ def reuse(
     as_csv: bool = CSV_OPT,
 ) -> None:
     """Near-duplicate paragraphs and documents: versions of the same text across the corpus."""
-    result = _corpus(readonly=True).reuse(doc_id=doc, threshold=threshold)
+    result = _corpus(readonly=True, caches=True).reuse(doc_id=doc, threshold=threshold)
     data = result.to_dict()
     if as_json:
         _print_json(data)
@@ -574,6 +577,7 @@ def serve(
     """Serve the web UI and the HTTP JSON API."""
     import uvicorn
 
+    from lunshu.corpus import Corpus
     from lunshu.web import app as web
     settings.hand_to_workers(cache_mb=cache_mb)  # read by create_app, here and in every worker
     if workers == 1:
@@ -583,6 +587,8 @@ def serve(
         # the environment. Nothing corpus-wide is computed at start-up (see web.warm_up).
         db = str(Path(_db()).resolve())
         settings.hand_to_workers(db=db, token=token)
+        if token:
+            Corpus(db).close()  # create or upgrade the file once, before the workers read it
         application = "lunshu.web.app:create_app_from_env"
     if as_json:
         _print_json({"serving": f"http://{host}:{port}/", "db": _db()})

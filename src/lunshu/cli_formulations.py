@@ -39,7 +39,7 @@ def register(app: typer.Typer, c: Any) -> None:
         """Discover recurring formulations (提法): counts per year, first use, dispersion."""
         from lunshu.analysis.formulations import ROW_COLUMNS, trends
 
-        result = c._corpus(readonly=True).formulations(
+        result = c._corpus(readonly=True, caches=True).formulations(
             new_since=new_since, limit=limit, min_len=min_len, max_len=max_len, min_count=min_count,
             min_docs=min_docs, date_from=c._check_date(date_from, "--from"), date_to=c._check_date(date_to, "--to"),
             speaker=speaker, genre=genre, source=source)

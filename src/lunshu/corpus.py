@@ -34,9 +34,12 @@ def default_db() -> str:
 class Corpus:
     """A corpus of documents in one SQLite file (created on first use)."""
 
-    def __init__(self, path: str | Path | None = None, *, readonly: bool = False) -> None:
+    def __init__(self, path: str | Path | None = None, *, readonly: bool = False, caches: bool = False) -> None:
+        """``readonly``: open the file read-only (no migration, nothing written; fails if it is not
+        a lunshu database); ``caches``: with ``readonly``, analysis caches may still be stored when
+        the file may be written."""
         self.path = str(path) if path is not None else default_db()
-        self.store = Store(self.path, readonly=readonly)
+        self.store = Store(self.path, readonly=readonly, caches=caches)
 
     def close(self) -> None:
         self.store.close()

@@ -243,8 +243,6 @@ def _load_reuse(folder: Path, store: Any) -> str:
     doc_rows = [(r["a_doc"], r["b_doc"], r["score"], r["relation"], r["shared_chars"]) for r in _rows(docs_f)]
     fingerprint = reuse.fingerprint(store)
     with store.transaction() as c:
-        for stmt in reuse.SCHEMA:
-            c.execute(stmt)
         c.execute("DELETE FROM reuse_links")
         c.execute("DELETE FROM reuse_docs")
         c.executemany("INSERT INTO reuse_links VALUES (?,?,?,?,?,?)", link_rows)

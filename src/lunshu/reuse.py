@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sqlite3
+import threading
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -24,7 +26,7 @@ from rapidfuzz import fuzz
 
 from lunshu import index
 from lunshu.models import ReuseLink, ReuseResult
-from lunshu.store import Store
+from lunshu.store import REUSE_TABLES, Store
 
 NUM_PERM = 64
 LSH_THRESHOLD = 0.5
@@ -37,17 +39,6 @@ DOCUMENT_MIN_CHARS = 40  # … or this many characters in shared sentences
 
 _SENT_END = re.compile(r"(?<=[。！？!?；;])")
 _NON_WORD = re.compile(r"[^\w]|_")
-
-SCHEMA = [
-    """CREATE TABLE IF NOT EXISTS reuse_links (
-        a_doc TEXT NOT NULL, a_par INTEGER NOT NULL, b_doc TEXT NOT NULL, b_par INTEGER NOT NULL,
-        score REAL NOT NULL, cluster INTEGER NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS reuse_links_a ON reuse_links(a_doc)",
-    "CREATE INDEX IF NOT EXISTS reuse_links_b ON reuse_links(b_doc)",
-    """CREATE TABLE IF NOT EXISTS reuse_docs (
-        a_doc TEXT NOT NULL, b_doc TEXT NOT NULL, score REAL NOT NULL, relation TEXT NOT NULL,
-        shared_chars INTEGER NOT NULL)""",
-]
 
 
 @dataclass(frozen=True)
@@ -276,34 +267,78 @@ def relation(a: dict[str, Any], b: dict[str, Any], share_a: float, share_b: floa
     return "shares text"
 
 
-def current(store: Store) -> bool:
-    """The stored reuse results are those of the documents the database holds now."""
-    if not _has_meta(store):
-        return False
+_COMPUTED: dict[tuple[str, str], tuple[list[Any], list[Any]]] = {}  # (path, fingerprint) -> rows, one corpus
+_COMPUTED_LOCK = threading.Lock()
+
+
+def _stored_fingerprint(store: Store) -> str | None:
+    if not _has_tables(store):
+        return None
     row = store.conn.execute("SELECT value FROM lunshu_meta WHERE key = 'reuse_fingerprint'").fetchone()
-    return row is not None and row[0] == fingerprint(store)
+    return None if row is None else str(row[0])
+
+
+def current(store: Store) -> bool:
+    """The reuse results this connection reads are those of the documents the database holds now."""
+    fp = fingerprint(store)
+    temp = _temp_fingerprint(store.conn)
+    return temp == fp if temp is not None else _stored_fingerprint(store) == fp
 
 
 def ensure(store: Store) -> None:
-    """Compute and cache reuse for the current corpus, unless the cache is current."""
-    if current(store):
-        return
+    """Make ``reuse_links``/``reuse_docs`` hold reuse for the current corpus: the stored cache when
+    it is current; else computed, and stored where the file may be written; where it may not, put
+    in TEMP tables of this connection (which shadow the stale ones), so reading never writes."""
     fp = fingerprint(store)
     conn = store.conn
-    paragraphs = [(d, n, t) for _, d, n, t in store.iter_paragraphs()]
-    info = {r[0]: {"genre": r[1], "date": r[2]} for r in conn.execute("SELECT id, genre, date FROM documents")}
-    para_rows, doc_rows = compute(paragraphs, info)
-    with store.transaction() as c:
-        for stmt in SCHEMA:
-            c.execute(stmt)
-        c.execute("DELETE FROM reuse_links")
-        c.execute("DELETE FROM reuse_docs")
-        c.executemany("INSERT INTO reuse_links VALUES (?,?,?,?,?,?)", para_rows)
-        c.executemany("INSERT INTO reuse_docs VALUES (?,?,?,?,?)", doc_rows)
-        c.execute("INSERT OR REPLACE INTO lunshu_meta (key, value) VALUES ('reuse_fingerprint', ?)", (fp,))
+    if _temp_fingerprint(conn) == fp:
+        return
+    if _stored_fingerprint(store) == fp:
+        if _temp_fingerprint(conn) is not None:  # TEMP tables of an older state would shadow it
+            for name in ("reuse_links", "reuse_docs", "reuse_fingerprint"):
+                conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
+        return
+    key = (store.path, fp)
+    with _COMPUTED_LOCK:
+        rows = _COMPUTED.get(key)
+    if rows is None:
+        paragraphs = [(d, n, t) for _, d, n, t in store.iter_paragraphs()]
+        info = {r[0]: {"genre": r[1], "date": r[2]} for r in conn.execute("SELECT id, genre, date FROM documents")}
+        rows = compute(paragraphs, info)
+    para_rows, doc_rows = rows
+    with store.cache_transaction() as c:
+        if c is not None:
+            _fill(c, para_rows, doc_rows)
+            c.execute("INSERT OR REPLACE INTO lunshu_meta (key, value) VALUES ('reuse_fingerprint', ?)", (fp,))
+            return
+    with _COMPUTED_LOCK:  # other connections of this process (server threads) need not compute it again
+        _COMPUTED.clear()
+        _COMPUTED[key] = rows
+    for stmt in REUSE_TABLES:
+        conn.execute(stmt)
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS reuse_fingerprint (value TEXT)")
+    _fill(conn, para_rows, doc_rows)
+    conn.execute("DELETE FROM temp.reuse_fingerprint")
+    conn.execute("INSERT INTO temp.reuse_fingerprint VALUES (?)", (fp,))
+    conn.commit()
 
 
-def _has_meta(store: Store) -> bool:
+def _fill(c: sqlite3.Connection, para_rows: list[Any], doc_rows: list[Any]) -> None:
+    c.execute("DELETE FROM reuse_links")
+    c.execute("DELETE FROM reuse_docs")
+    c.executemany("INSERT INTO reuse_links VALUES (?,?,?,?,?,?)", para_rows)
+    c.executemany("INSERT INTO reuse_docs VALUES (?,?,?,?,?)", doc_rows)
+
+
+def _temp_fingerprint(conn: sqlite3.Connection) -> str | None:
+    try:
+        row = conn.execute("SELECT value FROM temp.reuse_fingerprint").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return None if row is None else str(row[0])
+
+
+def _has_tables(store: Store) -> bool:
     return store.conn.execute(
         "SELECT 1 FROM sqlite_master WHERE name = 'reuse_links'").fetchone() is not None
 

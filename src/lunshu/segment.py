@@ -228,20 +228,6 @@ def content_tokens(text: str) -> list[str]:
 
 
 # -- the segmentation cache -------------------------------------------------------------------
-_CACHE_SCHEMA = [
-    """CREATE TABLE IF NOT EXISTS analysis_segmented (
-        doc_id TEXT PRIMARY KEY,
-        stamp TEXT NOT NULL        -- content_hash|ingested_at|segmenter fingerprint when cut
-    )""",
-    """CREATE TABLE IF NOT EXISTS analysis_segments (
-        doc_id TEXT NOT NULL,
-        n INTEGER NOT NULL,
-        lens BLOB NOT NULL,        -- token lengths, uint32 little-endian: tokens tile the text
-        PRIMARY KEY (doc_id, n)
-    ) WITHOUT ROWID""",
-]
-
-
 def _encode(lengths: Iterable[int]) -> bytes:
     a = array("I", lengths)
     if a.itemsize != 4:  # pragma: no cover - exotic platforms
@@ -267,18 +253,9 @@ def split_by_lengths(text: str, lens: Iterable[int]) -> list[str]:
 
 
 def ensure_cache_tables(store: Store) -> bool:
-    """Create the cache tables if we may; False on a read-only database (then nothing is cached)."""
-    if _table_exists(store, "analysis_segments") and _table_exists(store, "analysis_segmented"):
-        return not store.readonly
-    if store.readonly:
-        return False
-    try:
-        with store.transaction() as conn:
-            for stmt in _CACHE_SCHEMA:
-                conn.execute(stmt)
-    except sqlite3.OperationalError:
-        return False
-    return True
+    """Whether the segmentation cache can be used: its tables come with the schema (3), so an
+    older file read as it is, or a read-only one, is segmented on the fly."""
+    return _table_exists(store, "analysis_segments") and _table_exists(store, "analysis_segmented")
 
 
 def _stamps(store: Store, doc_ids: Sequence[str] | None) -> dict[str, str]:
@@ -351,7 +328,7 @@ def _table_exists(store: Store, name: str) -> bool:
 
 def ensure_segmented(store: Store, seg: Segmenter, doc_ids: Sequence[str] | None = None) -> int:
     """Segment and cache the documents whose cut is missing or stale; returns how many were cut."""
-    if not ensure_cache_tables(store):
+    if not ensure_cache_tables(store) or not store.can_cache():
         return 0
     stamps = _stamps(store, doc_ids)
     fp = seg.fingerprint
@@ -372,7 +349,9 @@ def ensure_segmented(store: Store, seg: Segmenter, doc_ids: Sequence[str] | None
             batch.append((doc_id, int(n), _encode(len(t) for t in seg.cut(str(text)))))
         done.append((doc_id, f"{stamps[doc_id]}|{fp}"))
     try:
-        with store.transaction() as conn:
+        with store.cache_transaction() as conn:
+            if conn is None:
+                return 0  # read-only, or another process is writing: callers segment on the fly
             for doc_id in todo + gone:
                 conn.execute("DELETE FROM analysis_segments WHERE doc_id = ?", (doc_id,))
             conn.executemany("DELETE FROM analysis_segmented WHERE doc_id = ?", [(d,) for d in gone])

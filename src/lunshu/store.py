@@ -8,6 +8,7 @@ the paragraphs they index, so a document is either wholly present or absent.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -15,13 +16,14 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from lunshu import index
 from lunshu.errors import NotFoundError, StoreError
 from lunshu.identity import text_key
 from lunshu.models import Document
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _MIGRATIONS: dict[int, list[str]] = {
     1: [
@@ -89,7 +91,50 @@ _MIGRATIONS: dict[int, list[str]] = {
         )""",
         "CREATE INDEX IF NOT EXISTS copies_doc ON copies(doc_id)",
     ],
+    # 6: the caches of derived data (segmentations, keyword statistics, reuse), created with the
+    # schema so that reading never creates a table; each is stamped with a fingerprint of the
+    # documents it was computed from, and filled on first use where the file may be written
+    6: [
+        "CREATE TABLE IF NOT EXISTS analysis_meta (key TEXT PRIMARY KEY, value TEXT)",
+        """CREATE TABLE IF NOT EXISTS analysis_df (
+            term TEXT PRIMARY KEY,
+            df INTEGER NOT NULL,       -- documents containing the token
+            freq INTEGER NOT NULL      -- occurrences in the corpus
+        ) WITHOUT ROWID""",
+        """CREATE TABLE IF NOT EXISTS analysis_phrases (
+            phrase TEXT PRIMARY KEY,   -- the tokens joined
+            tokens TEXT NOT NULL,      -- JSON array of the tokens
+            freq INTEGER NOT NULL,
+            df INTEGER NOT NULL,
+            pmi REAL NOT NULL,         -- log2, weakest split
+            entropy REAL NOT NULL      -- nats, min(left, right)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE IF NOT EXISTS analysis_segmented (
+            doc_id TEXT PRIMARY KEY,
+            stamp TEXT NOT NULL        -- content_hash|ingested_at|segmenter fingerprint when cut
+        )""",
+        """CREATE TABLE IF NOT EXISTS analysis_segments (
+            doc_id TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            lens BLOB NOT NULL,        -- token lengths, uint32 little-endian: tokens tile the text
+            PRIMARY KEY (doc_id, n)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE IF NOT EXISTS reuse_links (
+            a_doc TEXT NOT NULL, a_par INTEGER NOT NULL, b_doc TEXT NOT NULL, b_par INTEGER NOT NULL,
+            score REAL NOT NULL, cluster INTEGER NOT NULL)""",
+        """CREATE TABLE IF NOT EXISTS reuse_docs (
+            a_doc TEXT NOT NULL, b_doc TEXT NOT NULL, score REAL NOT NULL, relation TEXT NOT NULL,
+            shared_chars INTEGER NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS reuse_links_a ON reuse_links(a_doc)",
+        "CREATE INDEX IF NOT EXISTS reuse_links_b ON reuse_links(b_doc)",
+    ],
 }
+# The reuse cache tables, also made as TEMP tables of one connection when the file may not be
+# written (see reuse.py)
+REUSE_TABLES = [stmt.replace("CREATE TABLE", "CREATE TEMP TABLE") for stmt in _MIGRATIONS[6][5:7]]
+# The oldest schema the read path understands as it is (6 only added caches, which reading does
+# without); an older file is upgraded by any command that writes (`ingest`, `check --repair`).
+READABLE_FROM = 5
 
 _DOC_COLUMNS = ("id, title, date, delivered, speakers, occasion, genre, source, url, keywords, publisher_keywords, "
                 "reporters, origin, content_hash, raw, editor, paragraphs_inferred, place, roles, "
@@ -103,33 +148,61 @@ def _year(date: str | None) -> int | None:
 
 
 class Store:
-    """A lunshu database file. Thread-safe for reads; writes go through ``transaction()``."""
+    """A lunshu database file. Thread-safe for reads; writes go through ``transaction()``.
 
-    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+    ``readonly``: opened with SQLite's ``mode=ro``: no migration, no table, no journal-mode switch,
+    nothing written, so it works on a read-only file or folder and never waits behind a writer (WAL
+    readers do not block). ``caches``: a read-only store may still fill the derived-data caches
+    (keywords, segmentations, reuse) through :meth:`cache_transaction` when the file may be written;
+    without it nothing at all is written.
+    """
+
+    def __init__(self, path: str | Path, *, readonly: bool = False, caches: bool = False) -> None:
         self.path = str(path)
         self._local = threading.local()
         self.readonly = readonly
-        if not readonly:
+        self.caches = caches or not readonly
+        self.schema_version = SCHEMA_VERSION
+        if readonly:
+            if not Path(self.path).is_file():
+                raise StoreError("no database here; run `lunshu ingest PATH` first or pass --db", path=self.path)
+            self._check_magic()
+            self.schema_version = self._check_lunshu(self.conn, writing=False)
+        else:
+            self._refuse_foreign()
             self._migrate()
 
     # -- connections -------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
         try:
             if self.readonly:
-                conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30,
-                                       check_same_thread=False)
+                conn = self._connect_readonly()
             else:
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
                 conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA busy_timeout = 30000")
             if not self.readonly:
+                conn.execute("PRAGMA busy_timeout = 30000")
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA cache_size = -65536")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open database: {exc}", path=self.path) from None
+        return conn
+
+    def _connect_readonly(self) -> sqlite3.Connection:
+        uri = "file:" + quote(os.path.abspath(self.path))
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=5, check_same_thread=False)
+        try:
+            conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        except sqlite3.OperationalError:
+            # a WAL file in a folder we may not write, with no -shm beside it: SQLite cannot make
+            # the shared-memory index, so read the file as it is (nobody can be writing it there)
+            conn.close()
+            if os.access(os.path.dirname(os.path.abspath(self.path)) or ".", os.W_OK):
+                raise
+            conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=5, check_same_thread=False)
         return conn
 
     @property
@@ -148,6 +221,8 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        if self.readonly:
+            raise StoreError("this database was opened read-only", path=self.path)
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -158,19 +233,116 @@ class Store:
         else:
             conn.execute("COMMIT")
 
-    def _migrate(self) -> None:
-        conn = self.conn
+    @contextmanager
+    def cache_transaction(self) -> Iterator[sqlite3.Connection | None]:
+        """A transaction to fill the derived-data caches, or ``None`` when they cannot be written
+        now: the store was opened without ``caches``, the file or its folder is read-only, the
+        schema predates the cache tables, or another process holds the write lock (a cache never
+        waits behind a writer; the caller computes in memory instead)."""
+        if not self.can_cache():
+            yield None
+            return
+        if not self.readonly:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:
+                yield None
+                return
+            conn = self.conn
+            close = False
+        else:
+            try:
+                conn = sqlite3.connect(self.path, timeout=0.2, check_same_thread=False)
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:
+                yield None
+                return
+            close = True
         try:
-            conn.execute("CREATE TABLE IF NOT EXISTS lunshu_meta (key TEXT PRIMARY KEY, value TEXT)")
-            row = conn.execute("SELECT value FROM lunshu_meta WHERE key = 'schema_version'").fetchone()
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+        finally:
+            if close:
+                conn.close()
+
+    def can_cache(self) -> bool:
+        """Whether the derived-data caches may be written (not whether the lock is free now)."""
+        if not self.readonly:
+            return True
+        folder = os.path.dirname(os.path.abspath(self.path)) or "."
+        return (self.caches and self.schema_version >= 6 and os.access(self.path, os.W_OK)
+                and os.access(folder, os.W_OK))
+
+    def _check_lunshu(self, conn: sqlite3.Connection, *, writing: bool) -> int:
+        """The schema version of a lunshu database; StoreError for anything else."""
+        try:
+            tables = [str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"not a lunshu database or corrupt: {exc}", path=self.path) from None
-        current = int(row[0]) if row else 0
+            raise StoreError(f"not a lunshu database, or damaged: {exc}", path=self.path) from None
+        if "lunshu_meta" not in tables:
+            if writing and not tables:
+                return 0  # an empty SQLite file: lunshu's to fill
+            shown = ", ".join(sorted(tables)[:6]) + (", …" if len(tables) > 6 else "")
+            raise StoreError(f"not a lunshu database (a SQLite file with the tables {shown}); lunshu leaves "
+                             "it as it is: pass another --db", path=self.path)
+        try:
+            row = conn.execute("SELECT value FROM lunshu_meta WHERE key = 'schema_version'").fetchone()
+            current = int(row[0]) if row else 0
+        except (sqlite3.DatabaseError, ValueError) as exc:
+            raise StoreError(f"not a lunshu database, or damaged: {exc}", path=self.path) from None
         if current > SCHEMA_VERSION:
             raise StoreError(
                 f"database schema {current} is newer than this lunshu ({SCHEMA_VERSION}); upgrade lunshu",
                 path=self.path,
             )
+        if not writing and current < READABLE_FROM:
+            raise StoreError(f"database schema {current} is older than this lunshu reads ({READABLE_FROM}); "
+                             "run `lunshu check --repair` once to upgrade it", path=self.path)
+        return current
+
+    def _check_magic(self) -> None:
+        try:
+            with open(self.path, "rb") as fh:
+                magic = fh.read(16)
+        except OSError as exc:
+            raise StoreError(f"cannot open database: {exc.strerror or exc}", path=self.path) from None
+        if magic != b"SQLite format 3\x00":
+            raise StoreError("not a lunshu database (not an SQLite file); lunshu leaves it as it is: pass "
+                             "another --db", path=self.path)
+
+    def _refuse_foreign(self) -> None:
+        """Before anything is written: a file that is not a lunshu database is refused, never converted,
+        and a database that may not be written says so in one line."""
+        p = Path(self.path)
+        if not p.exists() or (p.is_file() and p.stat().st_size == 0):
+            return
+        if p.is_dir():
+            raise StoreError("is a folder, not a database file", path=self.path)
+        self._check_magic()
+        folder = os.path.dirname(os.path.abspath(self.path)) or "."
+        if not os.access(self.path, os.W_OK) or not os.access(folder, os.W_OK):
+            raise StoreError("the database is read-only here (writing needs the file and its folder to be "
+                             "writable); reading commands still work", path=self.path)
+        try:
+            conn = self._connect_readonly()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open database: {exc}", path=self.path) from None
+        try:
+            self._check_lunshu(conn, writing=True)
+        finally:
+            conn.close()
+
+    def _migrate(self) -> None:
+        conn = self.conn
+        try:
+            conn.execute("CREATE TABLE IF NOT EXISTS lunshu_meta (key TEXT PRIMARY KEY, value TEXT)")
+            current = self._check_lunshu(conn, writing=True)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"not a lunshu database or corrupt: {exc}", path=self.path) from None
         with self.transaction() as c:
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 for stmt in _MIGRATIONS[version]:

@@ -2,7 +2,8 @@
 
 Every analysis reads the documents and paragraphs tables and nothing else it cannot rebuild:
 derived statistics (segmentations, document frequencies, discovered phrases) live in
-``analysis_*`` cache tables created on first use, each stamped with a fingerprint of the
+``analysis_*`` cache tables (created with the schema, filled on first use where the file may
+be written), each stamped with a fingerprint of the
 corpus so that a changed corpus is never answered from stale numbers.
 """
 
@@ -14,9 +15,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from lunshu.store import Store
-
-META_SCHEMA = "CREATE TABLE IF NOT EXISTS analysis_meta (key TEXT PRIMARY KEY, value TEXT)"
-
 
 def corpus_fingerprint(store: Store) -> str:
     """Changes whenever any document is added, removed or re-ingested with other content.

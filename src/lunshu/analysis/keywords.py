@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 import rjieba
 
 from lunshu import segment
-from lunshu.analysis import META_SCHEMA, corpus_fingerprint, get_meta
+from lunshu.analysis import corpus_fingerprint, get_meta
 from lunshu.errors import NotFoundError
 
 if TYPE_CHECKING:
@@ -72,24 +72,6 @@ MIN_OOV_DOCS = 2
 _GLUE = frozenset("的了和与及在是对把被将从向为以于而并等也都就又还更最很要会能可之其这那各每"
                   "有无不没着过给让使由按同跟或但则即若如因所乃得地吗呢吧啊中上下里内外前后"
                   "时年月日个次我你他她它们该此")
-
-_SCHEMA = [
-    META_SCHEMA,
-    """CREATE TABLE IF NOT EXISTS analysis_df (
-        term TEXT PRIMARY KEY,
-        df INTEGER NOT NULL,       -- documents containing the token
-        freq INTEGER NOT NULL      -- occurrences in the corpus
-    ) WITHOUT ROWID""",
-    """CREATE TABLE IF NOT EXISTS analysis_phrases (
-        phrase TEXT PRIMARY KEY,   -- the tokens joined
-        tokens TEXT NOT NULL,      -- JSON array of the tokens
-        freq INTEGER NOT NULL,
-        df INTEGER NOT NULL,
-        pmi REAL NOT NULL,         -- log2, weakest split
-        entropy REAL NOT NULL      -- nats, min(left, right)
-    ) WITHOUT ROWID""",
-]
-
 
 _BG = rjieba.Jieba()  # pristine dictionary: the lexicon must not make formulations look common
 _BG_LOCK = threading.Lock()
@@ -402,9 +384,9 @@ def _save(store: Store, stats: CorpusStats) -> bool:
     assert stats.df_mem is not None and stats.freq_mem is not None
     freq = stats.freq_mem
     try:
-        with store.transaction() as conn:
-            for stmt in _SCHEMA:
-                conn.execute(stmt)
+        with store.cache_transaction() as conn:
+            if conn is None:
+                return False
             conn.execute("DELETE FROM analysis_df")
             conn.execute("DELETE FROM analysis_phrases")
             conn.executemany("INSERT INTO analysis_df (term, df, freq) VALUES (?,?,?)",
@@ -454,7 +436,7 @@ def corpus_stats(store: Store, seg: segment.Segmenter | None = None) -> CorpusSt
     stats = _load(store, fp)
     if stats is None:
         stats = build_stats(store, seg, fp)
-        if not store.readonly and _save(store, stats):
+        if _save(store, stats):
             stats = CorpusStats(fp, stats.n_docs, stats.n_tokens, stats.phrases)  # look up in the table
     with _MEMO_LOCK:
         _MEMO.clear()  # one corpus at a time: the in-memory copy may be large

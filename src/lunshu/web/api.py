@@ -413,7 +413,9 @@ async def api_ingest(request: Request,
     if len(set(names)) != len(names):
         raise InputError("two uploaded files have the same name")
     corpus: Corpus = request.app.state.corpus
-    report = await run_in_threadpool(_run_ingest, corpus, files, field_map or None)
+    if request.app.state.writer is None:
+        request.app.state.writer = Corpus(request.app.state.db_path)
+    report = await run_in_threadpool(_run_ingest, request.app.state.writer, files, field_map or None)
     if (report.added or report.updated) and request.app.state.warm:
         from lunshu.web.app import warm_up  # the caches are stale now: rebuild them before a page needs them
 

@@ -314,7 +314,13 @@ def create_app(db_path: str, token: str | None = None, *, max_body: int = DEFAUL
         openapi_url="/openapi.json",
         lifespan=_lifespan,
     )
-    app.state.corpus = Corpus(db_path)
+    if token:
+        Corpus(db_path).close()  # this server writes: create or upgrade the file now, not on a request
+    # every request reads through a read-only connection: reading never migrates, never creates a
+    # table, works on a read-only file and never waits behind a writer; only the analysis caches
+    # are stored, where the file may be written. POST /api/ingest writes through app.state.writer.
+    app.state.corpus = Corpus(db_path, readonly=True, caches=True)
+    app.state.writer = None
     app.state.token = token or None
     app.state.db_path = db_path
     app.state.warm = warm
