@@ -7,6 +7,7 @@ JSON shape of the contract in PRODUCT.md.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -53,8 +54,11 @@ class Corpus:
     # -- ingest ------------------------------------------------------------------------------
     def ingest(self, paths: str | Iterable[str], *, field_map: dict[str, str] | None = None,
                encoding: str | None = None, progress: ProgressFn | None = None,
-               jobs: int | None = None, book: bool | None = None) -> IngestReport:
+               jobs: int | None = None, book: bool | None = None,
+               names: dict[str, str] | None = None) -> IngestReport:
         """Read, clean, describe and store every document under ``paths``.
+
+        ``names``: file path -> the name to show and to make ids of instead of the path (uploads).
 
         Bad files and records are reported in ``failed`` and never stop the others. Documents are
         written in transactions of whole documents: an interrupted ingest leaves no half document,
@@ -69,12 +73,13 @@ class Corpus:
         token = PAGE_PROGRESS.set(progress)
         try:
             return self._ingest(paths, field_map=field_map, encoding=encoding, progress=progress, jobs=jobs,
-                                book=book)
+                                book=book, names=names)
         finally:
             PAGE_PROGRESS.reset(token)
 
     def _ingest(self, paths: str | Iterable[str], *, field_map: dict[str, str] | None, encoding: str | None,
-                progress: ProgressFn | None, jobs: int | None, book: bool | None) -> IngestReport:
+                progress: ProgressFn | None, jobs: int | None, book: bool | None,
+                names: dict[str, str] | None = None) -> IngestReport:
         # (imported here: readers, decoders and the worker pool cost a search or a page nothing)
         from lunshu.ingest import expand_paths
         from lunshu.ingest.parallel import auto_jobs, build_all
@@ -98,7 +103,7 @@ class Corpus:
         pending_chars = 0
         seen: dict[str, tuple[str, str]] = {}  # id -> (content hash, origin) of its first record in this run
         written = 0  # paragraphs
-        for item in build_all(self._records(files, field_map, encoding, book), jobs,
+        for item in build_all(self._records(files, field_map, encoding, book, names), jobs,
                               meanwhile=lambda: index.warm(self.store.conn)):
             if isinstance(item, str):  # END_OF_FILE
                 if progress:
@@ -130,13 +135,18 @@ class Corpus:
         return report
 
     @staticmethod
-    def _records(files: list[str], field_map: dict[str, str] | None,
-                 encoding: str | None, book: bool | None = None) -> Iterator[RawRecord | IngestFailure | str]:
+    def _records(files: list[str], field_map: dict[str, str] | None, encoding: str | None,
+                 book: bool | None = None, names: dict[str, str] | None = None
+                 ) -> Iterator[RawRecord | IngestFailure | str]:
         from lunshu.ingest import read_path
         from lunshu.ingest.parallel import END_OF_FILE
 
         for path in files:
-            yield from read_path(path, field_map, encoding, book)
+            name = names.get(path) if names else None
+            for item in read_path(path, field_map, encoding, book):
+                if name is not None:
+                    _rename(item, path, name)
+                yield item
             yield END_OF_FILE
 
     def _flush(self, docs: list[Document], report: IngestReport) -> int:
@@ -276,6 +286,20 @@ class Corpus:
         from lunshu import check as _check
 
         return _check.check(self.store, repair=repair)
+
+
+def _rename(item: RawRecord | IngestFailure, path: str, name: str) -> None:
+    """A file ingested under another name (an upload in a server's private folder): the name is
+    what failures and origins show, and what the id is made of, so the id does not depend on where
+    the server happened to keep the file."""
+    shown = item.path
+    item.path = name
+    if isinstance(item, RawRecord):
+        full = os.path.abspath(path)
+        for prefix in (full, path, shown):
+            if item.key.startswith(prefix):
+                item.key = "upload:" + name + item.key[len(prefix):]
+                break
 
 
 def _duplicate_id(doc: Document, first_origin: str) -> IngestFailure:

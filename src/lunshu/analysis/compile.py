@@ -18,11 +18,16 @@ from typing import IO, Any
 
 from rapidfuzz import fuzz
 
+from lunshu import budget
 from lunshu.errors import LunshuError
 from lunshu.models import GENRE_RANK
 
 PRIMARY = ("speech", "letter", "interview", "article")
 MAX_STATEMENTS = 300
+# The work of one compilation is bounded, whatever the topic (`的` is in every paragraph): at most
+# CANDIDATES_PER_STATEMENT x limit passages and limit quotations are considered, the ones that say
+# the topic most often first; how many more matched is reported (``more``), never silently dropped.
+CANDIDATES_PER_STATEMENT = 2
 _SENT = re.compile(r"[^。！？!?；;]*[。！？!?；;]?")
 _NON_WORD = re.compile(r"[^\w]|_")
 
@@ -54,6 +59,7 @@ class Compilation:
     topic: str
     statements: list[Statement]
     filters: dict[str, Any] = field(default_factory=dict)
+    more: int = 0  # matching passages and quotations left out by the cap (narrow the topic or the filters)
 
     def by_year(self) -> dict[str, list[Statement]]:
         out: dict[str, list[Statement]] = {}
@@ -66,6 +72,7 @@ class Compilation:
             "topic": self.topic,
             "filters": self.filters,
             "total": len(self.statements),
+            "more": self.more,
             "years": {y: [s.to_dict() for s in ss] for y, ss in self.by_year().items()},
         }
 
@@ -73,6 +80,8 @@ class Compilation:
         lines = [f"# {self.topic}：论述摘编", "",
                  (f"{len(self.statements)} statements, in chronological order; each attribution checked by "
                   "lunshu trace (status in brackets)."), ""]
+        if self.more:
+            lines[-1:-1] = [self.more_note()]
         for year, ss in self.by_year().items():
             lines += [f"## {year}", ""]
             for s in ss:
@@ -98,6 +107,8 @@ class Compilation:
         rfonts.set(qn("w:eastAsia"), "SimSun")
         d.add_heading(f"{self.topic}：论述摘编", level=0)
         d.add_paragraph(f"{len(self.statements)} statements; attributions checked by lunshu trace.")
+        if self.more:
+            d.add_paragraph(self.more_note())
         for year, ss in self.by_year().items():
             d.add_heading(year, level=1)
             for s in ss:
@@ -109,6 +120,10 @@ class Compilation:
             d.save(str(out))
         else:
             d.save(out)
+
+    def more_note(self) -> str:
+        return (f"{self.more} more matching passages or quotations are not included (the ones that say the "
+                "topic most often were kept); narrow the topic or the dates (--from/--to) or the speaker to see them.")
 
     def docx_bytes(self) -> bytes:
         buf = io.BytesIO()
@@ -140,6 +155,11 @@ def _excerpt(paragraph: str, topic: str, limit: int = 220) -> str:
         return paragraph[:limit]
     lo, hi = keep[0], keep[-1]
     text = "".join(sents[lo:hi + 1])
+    if len(text) > 2 * limit:  # a topic in every sentence (a common word): the first sentences that say it
+        hi = lo
+        while hi + 1 < len(sents) and len(text := "".join(sents[lo:hi + 2])) <= limit:
+            hi += 1
+        text = "".join(sents[lo:hi + 1])[: 2 * limit]
     while len(text) < 80 and (lo > 0 or hi < len(sents) - 1):
         if lo > 0:
             lo -= 1
@@ -153,15 +173,23 @@ def _norm(s: str) -> str:
     return _NON_WORD.sub("", s)
 
 
-def _matching_paragraphs(corpus: Any, topic: str, filters: dict[str, Any]) -> list[tuple[str, int, str]]:
+def _matching_paragraphs(corpus: Any, topic: str, filters: dict[str, Any],
+                         cap: int | None = None) -> tuple[list[tuple[str, int, str]], int]:
+    """Paragraphs of primary documents containing the topic, those that say it most often first
+    (then the shorter, then the earlier), at most ``cap``; and how many matched in all."""
     store = corpus.store
     where, args = store.doc_filter_sql(date_from=filters.get("date_from"), date_to=filters.get("date_to"),
                                        speaker=filters.get("speaker"))
-    sql = ("SELECT p.doc_id, p.n, p.text FROM paragraphs p JOIN documents d ON d.id = p.doc_id "
-           "WHERE instr(p.text, ?) > 0")
+    sql = (f"FROM paragraphs p JOIN documents d ON d.id = p.doc_id WHERE instr(p.text, ?) > 0 "
+           f"AND d.genre IN ({','.join('?' * len(PRIMARY))})")
     if where:
         sql += " AND " + where
-    return [(r[0], int(r[1]), r[2]) for r in store.execute(sql + " ORDER BY d.date, p.doc_id, p.n", [topic, *args])]
+    args = [topic, *PRIMARY, *args]
+    total = int(store.execute("SELECT count(*) " + sql, args).fetchone()[0])
+    order = (" ORDER BY (length(p.text) - length(replace(p.text, ?, ''))) DESC, length(p.text), d.date, p.doc_id, p.n"
+             + (" LIMIT ?" if cap is not None else ""))
+    rows = store.execute("SELECT p.doc_id, p.n, p.text " + sql + order, [*args, topic, *([cap] if cap is not None else [])])
+    return [(r[0], int(r[1]), r[2]) for r in rows], total
 
 
 def compile_topic(corpus: Any, topic: str, *, date_from: str | None = None, date_to: str | None = None,
@@ -178,11 +206,14 @@ def compile_topic(corpus: Any, topic: str, *, date_from: str | None = None, date
                    "occasion": r[5]}
             for r in store.execute("SELECT id, title, date, genre, speakers, occasion FROM documents")}
     statements: list[Statement] = []
+    cap = max(1, limit) * CANDIDATES_PER_STATEMENT
 
-    # 1. quotations in compilations
+    # 1. quotations in compilations (each is traced: the costly part, so at most ``limit`` of them)
+    found: list[tuple[str, dict[str, Any], Any]] = []
     for doc_id, info in docs.items():
         if info["genre"] != "compilation":
             continue
+        budget.check()
         whole = topic in (info["title"] or "")
         for q in extract_quotes(store.paragraphs(doc_id), doc_id):
             if not whole and topic not in q.text:
@@ -192,25 +223,37 @@ def compile_topic(corpus: Any, topic: str, *, date_from: str | None = None, date
                 continue
             if not _in_range(a.date, date_from, date_to):
                 continue
-            t = trace(store, q.text, date=a.date, date_end=a.date_end, exclude_doc=doc_id, limit=5)
-            best = t.sources[0].to_dict() if t.sources else None
-            statements.append(Statement(q.text, a.date, a.speaker, a.occasion, t.status, doc_id, q.n,
-                                        info["title"], best, reason=t.reason))
+            found.append((doc_id, info, q))
+    found.sort(key=lambda f: (-f[2].text.count(topic), len(f[2].text), f[2].attribution.date or "9999"))
+    more = max(0, len(found) - max(1, limit))
+    for doc_id, info, q in found[:max(1, limit)]:
+        budget.check()
+        a = q.attribution
+        t = trace(store, q.text, date=a.date, date_end=a.date_end, exclude_doc=doc_id, limit=5)
+        best = t.sources[0].to_dict() if t.sources else None
+        statements.append(Statement(q.text, a.date, a.speaker, a.occasion, t.status, doc_id, q.n,
+                                    info["title"], best, reason=t.reason))
 
     # 2. passages of primary documents
-    for doc_id, n, text in _matching_paragraphs(corpus, topic, filters):
+    passages, total = _matching_paragraphs(corpus, topic, filters, cap)
+    more += total - len(passages)
+    for doc_id, n, text in passages:
         info = docs[doc_id]
-        if info["genre"] not in PRIMARY:
-            continue
         excerpt = _excerpt(text, topic)
         src = {"doc_id": doc_id, "title": info["title"], "date": info["date"], "paragraph": n}
         statements.append(Statement(excerpt, info["date"], (info["speakers"] or [None])[0], info["occasion"],
                                     "verified" if info["date"] else "unverified", doc_id, n, info["title"], src,
                                     reason="taken from the primary document itself"))
 
+    budget.check()
     merged = _merge_versions(statements, docs)
+    more += max(0, len(merged) - limit)
     merged.sort(key=lambda s: (s.date or "9999", s.doc_id, s.paragraph))
-    return Compilation(topic, merged[:limit], {k: v for k, v in filters.items() if v})
+    return Compilation(topic, merged[:limit], {k: v for k, v in filters.items() if v}, more=more)
+
+
+def _grams(s: str, k: int = 4) -> set[str]:
+    return {s[i:i + k] for i in range(max(1, len(s) - k + 1))}
 
 
 def _in_range(date: str | None, lo: str | None, hi: str | None) -> bool:
@@ -230,11 +273,19 @@ def _merge_versions(statements: list[Statement], docs: dict[str, dict[str, Any]]
 
     groups: list[list[Statement]] = []
     norms: list[str] = []
+    grams: list[set[str]] = []
     for s in sorted(statements, key=rank):
+        budget.check()
         ns = _norm(s.text)
-        for g, gn in zip(groups, norms):
+        ng = _grams(ns)
+        for g, gn, gg in zip(groups, norms, grams):
+            # cheap test first: versions of one statement share most of their 4-character pieces
+            # (a 90% ratio leaves well over 30% of them); fuzz only compares the likely pairs
+            if len(ng & gg) < 0.3 * min(len(ng), len(gg)):
+                continue
             short, long_ = (ns, gn) if len(ns) <= len(gn) else (gn, ns)
-            if short and (fuzz.ratio(ns, gn) >= 90 or (len(short) >= 20 and fuzz.partial_ratio(short, long_) >= 95)):
+            if short and (fuzz.ratio(ns, gn, score_cutoff=90) >= 90
+                          or (len(short) >= 20 and fuzz.partial_ratio(short, long_, score_cutoff=95) >= 95)):
                 if s.date and g[0].date and s.date[:4] != g[0].date[:4] and s.status != "misattributed":
                     continue  # the same words said again in another year are another statement
                 g.append(s)
@@ -242,6 +293,7 @@ def _merge_versions(statements: list[Statement], docs: dict[str, dict[str, Any]]
         else:
             groups.append([s])
             norms.append(ns)
+            grams.append(ng)
     out: list[Statement] = []
     for g in groups:
         head = g[0]

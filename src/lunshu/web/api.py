@@ -6,9 +6,13 @@ one SQLite connection per thread, so the blocking calls never stall the event lo
 
 from __future__ import annotations
 
+import atexit
 import hmac
 import json
+import os
 import re
+import shutil
+import stat
 import tempfile
 import threading
 from pathlib import Path
@@ -325,9 +329,6 @@ def api_reuse(corpus: CorpusDep, doc: Annotated[str | None, Query(max_length=200
 
 # -- writing ---------------------------------------------------------------------------------------
 _write_lock = threading.Lock()
-_UPLOAD_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".ndjson", ".csv"}
-
-
 def _check_token(request: Request) -> None:
     expected: str | None = request.app.state.token
     if not expected:
@@ -339,32 +340,54 @@ def _check_token(request: Request) -> None:
 
 
 def _safe_name(name: str, n: int) -> str:
+    """The upload's own name, made safe; a suffix lunshu does not read becomes ``.txt`` (the reader is
+    chosen by the suffix, from the one table of readers)."""
+    from lunshu.ingest.readers import READERS
+
     base = re.split(r"[\\/]", name or "")[-1]
     base = re.sub(r"[^\w.\-]+", "_", base).strip("._") or f"upload-{n}.txt"
-    if Path(base).suffix.lower() not in _UPLOAD_SUFFIXES:
+    if Path(base).suffix.lower() not in READERS:
         base += ".txt"
     return base[-120:]
 
 
-def _upload_dir(db_path: str) -> Path:
-    """A stable place per database, so the same upload name keeps the same document id."""
-    import hashlib
+def upload_dir(app_state: Any) -> Path:
+    """This server's private folder for uploads: made fresh with mkdtemp (mode 0700, owned by this
+    process's user, checked), never a predictable shared path; removed when the process exits."""
+    folder: Path | None = getattr(app_state, "upload_dir", None)
+    if folder is None:
+        folder = Path(tempfile.mkdtemp(prefix="lunshu-uploads-"))
+        st = os.lstat(folder)
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or stat.S_IMODE(st.st_mode) & 0o077:
+            raise LunshuError("the upload folder is not private to this server; not used")
+        atexit.register(shutil.rmtree, folder, True)
+        app_state.upload_dir = folder
+    return folder
 
-    digest = hashlib.sha1(str(Path(db_path).resolve()).encode()).hexdigest()[:12]
-    return Path(tempfile.gettempdir()) / f"lunshu-uploads-{digest}"
+
+def _write_private(folder: Path, name: str, data: bytes) -> Path:
+    """Write a new file in ``folder``, never through a symbolic link or over an existing file."""
+    path = folder / name
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0),
+                 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    return path
 
 
-def _run_ingest(corpus: Corpus, files: list[tuple[str, bytes]], field_map: dict[str, str] | None) -> Any:
+def _run_ingest(corpus: Corpus, folder: Path, files: list[tuple[str, bytes]],
+                field_map: dict[str, str] | None) -> Any:
     with _write_lock:
-        folder = _upload_dir(corpus.path)
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         written: dict[str, str] = {}
         try:
             for name, data in files:
-                path = folder / name
-                path.write_bytes(data)
-                written[str(path)] = name
-            report = corpus.ingest(list(written), field_map=field_map)
+                try:
+                    written[str(_write_private(folder, name, data))] = name
+                except OSError as exc:  # a file or link already there: never written through
+                    raise InputError(f"{name}: the upload could not be stored privately "
+                                     f"({exc.strerror or type(exc).__name__}); nothing was ingested") from None
+            # ids and origins are made of the upload's name, not of this server's folder
+            report = corpus.ingest(list(written), field_map=field_map, names=written)
         finally:
             for p in written:
                 Path(p).unlink(missing_ok=True)
@@ -415,7 +438,8 @@ async def api_ingest(request: Request,
     corpus: Corpus = request.app.state.corpus
     if request.app.state.writer is None:
         request.app.state.writer = Corpus(request.app.state.db_path)
-    report = await run_in_threadpool(_run_ingest, request.app.state.writer, files, field_map or None)
+    report = await run_in_threadpool(_run_ingest, request.app.state.writer, upload_dir(request.app.state), files,
+                                     field_map or None)
     if (report.added or report.updated) and request.app.state.warm:
         from lunshu.web.app import warm_up  # the caches are stale now: rebuild them before a page needs them
 
