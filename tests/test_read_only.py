@@ -75,12 +75,14 @@ def test_read_commands_leave_the_file_as_it_was(seeds_db: Path, tmp_path: Path) 
 
 
 def _old_schema(db: Path) -> None:
-    """The file as lunshu of schema 2 left it: the cache tables (schema 3) not there yet."""
+    """The file as lunshu before the cache tables came with the schema left it."""
+    from lunshu.store import READABLE_FROM
+
     conn = sqlite3.connect(db)
     for t in ("analysis_meta", "analysis_df", "analysis_phrases", "analysis_segmented", "analysis_segments",
               "reuse_links", "reuse_docs"):
         conn.execute(f"DROP TABLE IF EXISTS {t}")
-    conn.execute("UPDATE lunshu_meta SET value = '2' WHERE key = 'schema_version'")
+    conn.execute("UPDATE lunshu_meta SET value = ? WHERE key = 'schema_version'", (str(READABLE_FROM),))
     conn.commit()
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
