@@ -80,6 +80,11 @@ def book_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     r = run_cli("ingest", "--json", str(path), db=db)
     assert r.returncode == 0, r.stderr
     assert _counts(r.stdout) == {"added": 4, "updated": 0, "unchanged": 0, "failed": []}
+    # the clean report counts each repair: page numbers, the stray "|", half-width commas, line wraps
+    (book,) = json.loads(r.stdout)["books"]
+    assert book["source"] == "邓小平文选 第二卷" and book["pieces"] == 4
+    assert book["repairs"]["page_number"] == 6 and book["repairs"]["stray"] >= 1
+    assert book["repairs"]["punctuation"] > 10 and book["repairs"]["line_wrap"] > 10
     return db, path
 
 

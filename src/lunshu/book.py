@@ -931,7 +931,7 @@ def split_book(lines: list[Line], book: Book, mode: str = "auto") -> None:
                 at -= 1
             starts.append((max(at, c.at), title, c, e))
         # entries whose date line the body lost: their title alone, between the pieces around them
-        matched = _match_result
+        matched = list(_match_result)
         for i, (e, c, _score, _k) in enumerate(matched):
             if c is not None or len(_han(e.title)) < 4:
                 continue
@@ -941,7 +941,9 @@ def split_book(lines: list[Line], book: Book, mode: str = "auto") -> None:
             if found is not None:
                 a, b = found
                 tl = [lines[x].text for x in range(a, b + 1)]
-                starts.append((a, _title_text(tl), _Cand(a, b, "".join(tl), tl, None, None, "", "", b + 1), e))
+                found_c = _Cand(a, b, "".join(tl), tl, None, None, "", "", b + 1)
+                starts.append((a, _title_text(tl), found_c, e))
+                matched[i] = (e, found_c, 0.0, len(tl))  # the next entries are searched after it
         # pieces the contents lost (OCR drops whole entries): a title above a date line, dated in
         # order with the pieces around it
         used = {id(c) for _, _, c, _ in starts}
@@ -974,6 +976,17 @@ def split_book(lines: list[Line], book: Book, mode: str = "auto") -> None:
             end = k
             if h in ("注释", "注"):
                 endnote_at = k
+            break
+    # a second table of contents after the body (OCR volumes put the contents' last pages at the end)
+    after = [k for k in range(last_at + 1, end) if lines[k].text and date_line(lines[k].text, loose=True)]
+    for a in range(len(after)):
+        run = after[a:a + 6]
+        if len(run) == 6 and all(_gap(lines, x, y) <= 3 for x, y in itertools.pairwise(run)):
+            k = run[0]
+            while k - 1 > last_at and run[0] - k < 3 and lines[k - 1].text and lines[k - 1].text[-1] not in SENT_END:
+                k -= 1
+            end = k
+            book.repairs["back_contents"] += 1
             break
     endnotes = _endnotes(lines[endnote_at + 1:], width, book.repairs) if endnote_at is not None else []
     prev_date: str | None = None

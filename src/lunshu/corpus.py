@@ -68,14 +68,19 @@ class Corpus:
         have a table of contents or title + date-line pairs). ``progress`` also gets
         ``("pages", n)`` and ``("page", 1)`` while a PDF is read.
         """
-        from lunshu.ingest.books import PAGE_PROGRESS
+        from lunshu.ingest.books import BOOK_REPORTS, PAGE_PROGRESS
 
         token = PAGE_PROGRESS.set(progress)
+        books: list[dict[str, Any]] = []
+        token_books = BOOK_REPORTS.set(books)
         try:
-            return self._ingest(paths, field_map=field_map, encoding=encoding, progress=progress, jobs=jobs,
-                                book=book, names=names)
+            report = self._ingest(paths, field_map=field_map, encoding=encoding, progress=progress, jobs=jobs,
+                                  book=book, names=names)
         finally:
             PAGE_PROGRESS.reset(token)
+            BOOK_REPORTS.reset(token_books)
+        report.books = books
+        return report
 
     def _ingest(self, paths: str | Iterable[str], *, field_map: dict[str, str] | None, encoding: str | None,
                 progress: ProgressFn | None, jobs: int | None, book: bool | None,

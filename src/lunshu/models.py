@@ -148,15 +148,20 @@ class IngestReport:
     chars: int = 0
     # records whose text is stored already under another id (lunshu.identity): not stored again
     duplicates: list[dict[str, Any]] = field(default_factory=list)  # {"path", "record", "id", "same_as"}
+    # books read (lunshu.book): {"path", "source", "pages", "pieces", "repairs": {repair: count}}
+    books: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "added": self.added,
             "updated": self.updated,
             "unchanged": self.unchanged,
             "failed": [f.to_dict() for f in self.failed],
             "duplicates": list(self.duplicates),
         }
+        if self.books:
+            d["books"] = list(self.books)
+        return d
 
 
 @dataclass

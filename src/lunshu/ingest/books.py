@@ -11,12 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
+from typing import Any
 
 from lunshu.errors import InputError
 from lunshu.models import IngestFailure, RawRecord
 
 # set by Corpus.ingest while it runs: called with ("pages", total) once, then ("page", 1) per page
 PAGE_PROGRESS: ContextVar[Callable[[str, int], None] | None] = ContextVar("lunshu_page_progress", default=None)
+# set by Corpus.ingest while it runs: the clean report of each book read, for IngestReport.books
+BOOK_REPORTS: ContextVar[list[dict[str, Any]] | None] = ContextVar("lunshu_book_reports", default=None)
 
 Item = RawRecord | IngestFailure
 # a bracketed date line in Chinese numerals or digits: cheap test before a text is read as a book
@@ -28,6 +31,11 @@ def _records(path: str, bk: object, *, whole: bool) -> Iterator[Item]:
     from lunshu.book import Book, pieces_as_records
 
     assert isinstance(bk, Book)
+    reports = BOOK_REPORTS.get()
+    if reports is not None:
+        reports.append({"path": path, "source": bk.source, "pages": bk.sheets or None,
+                        "pieces": 0 if whole else sum(1 for p in bk.pieces if any(x.strip() for x in p.paragraphs)),
+                        "repairs": dict(sorted(bk.repairs.items()))})
     if whole:
         paras: list[str] = []
         pages: list[int | None] = []
