@@ -108,7 +108,7 @@ def test_keyness_cli(small_db: Path) -> None:
     assert r.stdout.splitlines()[0] == ("term,count_a,count_b,per_million_a,per_million_b,log_likelihood,"
                                         "simple_maths,percent_diff")
     r = run_cli("keyness", "--a", "form=2014", "--b", "", "--json", db=small_db)
-    assert r.returncode == 1 and json.loads(r.stdout)["error"]["code"] == "bad_query"
+    assert r.returncode == 2 and json.loads(r.stdout)["error"]["code"] == "bad_query"
     r = run_cli("keyness", "--a", "from=2014", db=small_db)
     assert r.returncode == 2  # --b is required
 

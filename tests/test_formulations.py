@@ -82,7 +82,7 @@ def test_bad_options_are_usage_errors(small_db: Path) -> None:
     r = run_cli("formulations", "--min-len", "1", db=small_db)
     assert r.returncode == 2
     r = run_cli("formulations", "--min-len", "9", "--max-len", "5", "--json", db=small_db)
-    assert r.returncode == 1 and json.loads(r.stdout)["error"]["code"] == "bad_query"
+    assert r.returncode == 2 and json.loads(r.stdout)["error"]["code"] == "bad_query"
 
 
 @pytest.fixture(scope="module")

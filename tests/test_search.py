@@ -517,10 +517,10 @@ def test_cli_filters_and_sort(cli: Any, small_db: str) -> None:
 @pytest.mark.parametrize("q", ["-网络", "网络 OR -安全"])
 def test_cli_query_error_is_one_line(cli: Any, small_db: str, q: str) -> None:
     r = cli("search", "--", q, db=small_db)  # (a leading "-" needs the usual "--")
-    assert r.returncode == 1
+    assert r.returncode == 2  # a query that cannot be used is a usage error
     assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr and r.stderr.startswith("lunshu: error:")
     r = cli("search", "--json", "--", q, db=small_db)
-    assert r.returncode == 1
+    assert r.returncode == 2
     assert json.loads(r.stdout)["error"]["code"] == "bad_query"
 
 

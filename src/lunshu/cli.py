@@ -22,7 +22,7 @@ from rich.table import Table
 from lunshu import __version__, settings
 from lunshu.cli_common import JSON_OPT, command, err_console, parse_fields
 from lunshu.cli_common import print_json as _print_json
-from lunshu.errors import LunshuError
+from lunshu.errors import LunshuError, QueryError
 from lunshu.tabular import write_csv
 
 app = typer.Typer(
@@ -191,7 +191,7 @@ def _check_date(value: str | None, name: str) -> str | None:
 
     iso = parse_date(value)
     if iso is None:
-        raise LunshuError(f"{name}: {value!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
+        raise QueryError(f"{name}: {value!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
     return iso
 
 

@@ -1,7 +1,7 @@
 """What every CLI command shares (the Spark sub-commands included): the error contract and options.
 
 Errors: one line on stderr (``lunshu: error: …``), the JSON error shape on stdout with ``--json``,
-exit 1; never a traceback (``LUNSHU_DEBUG=1`` shows one).
+exit 1 (2 for a usage error: a query, filter or argument that cannot be used); never a traceback (``LUNSHU_DEBUG=1`` shows one).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def _fail(exc: BaseException, as_json: bool) -> None:
         print_json({"error": {"code": code, "message": message}})
     if settings.debug():
         raise exc
-    raise typer.Exit(1)
+    raise typer.Exit(getattr(exc, "exit_code", 1))  # a bad query or filter is a usage error: 2
 
 
 def command(fn: F) -> F:

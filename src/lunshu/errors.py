@@ -12,6 +12,7 @@ class LunshuError(Exception):
 
     code = "error"
     http_status = 400
+    exit_code = 1  # the CLI's exit status
 
     def __init__(self, message: str, *, path: str | None = None, record: int | None = None) -> None:
         super().__init__(message)
@@ -46,9 +47,10 @@ class DecodeError(InputError):
 
 
 class QueryError(LunshuError):
-    """A search query (or other user expression) that cannot be parsed."""
+    """A search query (or other user expression, a filter) that cannot be parsed: a usage error."""
 
     code = "bad_query"
+    exit_code = 2
 
 
 class NotFoundError(LunshuError):

@@ -713,7 +713,7 @@ def _found(r: Rule, regions: dict[str, str], body: list[str], flags: dict[str, b
 
 
 # a tie goes to the more specific genre
-_GENRE_ORDER = ("compilation", "letter", "interview", "article", "speech", "report", "other")
+_GENRE_ORDER = ("compilation", "letter", "interview", "article", "work-report", "speech", "report", "other")
 
 
 def _genre(fields: dict[str, Any], title: str, body: list[str], st: _State, names: list[str],

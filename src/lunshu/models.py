@@ -11,9 +11,11 @@ from typing import Any
 
 from lunshu.diffs import floor4
 
-GENRES = ("speech", "report", "letter", "compilation", "interview", "article", "other")
+# ``report`` is a news report; ``work-report`` a report delivered to a congress or assembly on the
+# work of a government or party body (政府工作报告, the Central Committee's report to a party congress)
+GENRES = ("speech", "work-report", "report", "letter", "compilation", "interview", "article", "other")
 # Trace ranks sources by how primary they are: a full text before a report before a compilation.
-GENRE_RANK = {"speech": 0, "letter": 0, "interview": 0, "article": 1, "report": 2, "other": 2,
+GENRE_RANK = {"speech": 0, "work-report": 0, "letter": 0, "interview": 0, "article": 1, "report": 2, "other": 2,
               "compilation": 3}
 
 

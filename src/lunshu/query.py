@@ -6,7 +6,8 @@
     网络空间 -治理          excludes paragraphs containing 治理
 
 Everything else is literal text to find: ``NEAR(``, ``*``, ``col:x``, ``AND``, ``a"b`` are
-searched for as written, so no user input can reach the index's own query syntax. A quote that
+searched for as written, so no user input can reach the index's own query syntax (``OR`` at the
+start or the end of a query joins nothing: an error; ``"OR"`` finds the letters). A quote that
 is never closed runs to the end of the query; ``-`` alone is the character "-". A query with
 nothing to find (empty, or only exclusions) is a ``QueryError``.
 """
@@ -111,6 +112,9 @@ def parse(q: str) -> Query:
     groups: list[list[str]] = []
     exclude: list[str] = []
     join_next = False
+    if toks and len(toks) > 1 and (_is_or(toks[0]) or _is_or(toks[-1])):
+        raise QueryError("OR must stand between two terms (网络 OR 互联网); to find the letters OR, "
+                         'write "OR"')
     for i, t in enumerate(toks):
         if _is_or(t) and 0 < i < len(toks) - 1:  # an operator only between two terms
             if toks[i - 1].negated or toks[i + 1].negated:

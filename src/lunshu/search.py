@@ -25,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from lunshu import index
+from lunshu import filters, index
 from lunshu.errors import QueryError
 from lunshu.models import SearchHit, SearchResult
 from lunshu.query import Query, parse
@@ -92,6 +92,7 @@ def _date_bounds(date_from: str | None, date_to: str | None) -> tuple[int, int] 
     """The inclusive yyyymmdd range of a --from/--to pair, the way ``Store.doc_filter_sql`` reads it."""
     if not date_from and not date_to:
         return None
+    filters.date_range(date_from, date_to)
     lo = index.date_number(date_from) if date_from else 1
     if date_from and lo == 0:
         raise QueryError(f"--from: {date_from!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")

@@ -512,13 +512,16 @@ class Store:
                        date_from: str | None = None, date_to: str | None = None,
                        source: str | None = None, alias: str = "d") -> tuple[str, list[Any]]:
         """WHERE-clause fragments over documents shared by every query that filters documents."""
+        from lunshu import filters
+
+        filters.date_range(date_from, date_to)
         where: list[str] = []
         args: list[Any] = []
         if speaker:
             where.append(f"EXISTS (SELECT 1 FROM doc_speakers s WHERE s.doc_id = {alias}.id AND s.speaker = ?)")
             args.append(speaker)
         if genre:
-            genres = [g.strip() for g in genre.split(",") if g.strip()]
+            genres = filters.genres(genre)  # checked: an unknown genre is an error, not an empty result
             where.append(f"{alias}.genre IN ({','.join('?' * len(genres))})")
             args.extend(genres)
         if source:

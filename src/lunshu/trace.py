@@ -35,7 +35,7 @@ from lunshu.align import Alignment, align_many, content_chars
 from lunshu.models import GENRE_RANK, Quote, Source, Trace
 from lunshu.store import Store
 
-PRIMARY = {"speech", "letter", "interview", "article"}
+PRIMARY = {"speech", "work-report", "letter", "interview", "article"}
 FOUND = 0.6  # share of the quotation's characters matched, in order
 IDENTICAL_MIN = 0.98
 LAG_DAYS = 7  # publication lag between a statement and the text that carries it

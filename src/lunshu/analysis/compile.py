@@ -22,7 +22,7 @@ from lunshu import budget
 from lunshu.errors import LunshuError
 from lunshu.models import GENRE_RANK
 
-PRIMARY = ("speech", "letter", "interview", "article")
+PRIMARY = ("speech", "work-report", "letter", "interview", "article")
 MAX_STATEMENTS = 300
 # The work of one compilation is bounded, whatever the topic (`的` is in every paragraph): at most
 # CANDIDATES_PER_STATEMENT x limit passages and limit quotations are considered, the ones that say
