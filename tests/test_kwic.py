@@ -145,7 +145,7 @@ def test_cli_json_and_csv_in_the_order_shown(cli: Any, corpus: Corpus) -> None:
 
 def test_cli_bad_sort_is_one_line(cli: Any, corpus: Corpus) -> None:
     r = cli("kwic", "网络", "--sort", "sideways", db=corpus.path)
-    assert r.returncode == 1 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
 
 
 def test_many_occurrences_sorted_with_a_limit_stays_small(tmp_path: Path) -> None:

@@ -161,7 +161,7 @@ def test_explicit_fields_win_unless_they_are_junk() -> None:
 def test_a_year_field_is_refined_by_the_header_date_only_when_they_agree() -> None:
     paras = ["政府工作报告", "——2024年3月5日在第十四届全国人民代表大会第二次会议上", "国务院总理 李 强", "各位代表：", "现在，我代表国务院，向大会报告政府工作。"]
     meta, body = extract(paras, {"title": "2024年政府工作报告", "year": "2024"})
-    assert meta.date == "2024-03-05" and meta.speakers == ["李强"] and meta.genre == "speech"
+    assert meta.date == "2024-03-05" and meta.speakers == ["李强"] and meta.genre == "work-report"  # a government work report
     assert meta.occasion == "第十四届全国人民代表大会第二次会议"
     assert body[0] == "各位代表："
     meta, _ = extract(paras, {"title": "2024年政府工作报告", "year": "2023"})
@@ -259,7 +259,7 @@ def test_known_facts() -> None:
 def test_cpc_congress_fields_give_a_reduced_date_and_the_reporter() -> None:
     meta, _ = extract(["同志们：", "现在，我代表中央委员会向大会作报告。"],
                       {"title": "某某报告 (十三大)", "congress": 13, "type": "cpc_congress_report"})
-    assert meta.date == "1987" and meta.speakers == ["赵紫阳"] and meta.genre == "speech"
+    assert meta.date == "1987" and meta.speakers == ["赵紫阳"] and meta.genre == "work-report"  # a report to a party congress
     assert meta.occasion == "中国共产党第十三次全国代表大会"
 
 

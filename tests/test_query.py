@@ -17,8 +17,6 @@ from lunshu.query import Query, parse, quote
     ("a OR b OR c", [["a", "b", "c"]], []),
     ("a OR OR b", [["a", "b"]], []),
     ("网络 -治理 -\"安全 问题\"", [["网络"]], ["治理", "安全 问题"]),
-    ("OR a", [["OR"], ["a"]], []),  # OR at the edge is the word "OR"
-    ("a OR", [["a"], ["OR"]], []),
     ("a or b", [["a"], ["or"], ["b"]], []),  # only upper-case OR is the operator
     ('a"b', [['a"b']], []),
     ('"a""b"', [['a"b']], []),

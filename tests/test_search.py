@@ -154,7 +154,7 @@ def test_and_or_not(small: Corpus) -> None:
 
 @pytest.mark.parametrize("q", ['a"b', "NEAR(", "NEAR(网络 安全)", "*", "网*", "col:x", "tri:网络", "uni : 网",
                                "AND", "网络 AND 安全", "NOT", '"网络', '网络"', "-", "^网", "(网络)", "{tri}:网",
-                               "网络 OR", "OR 网络", "“一带一路”", "'", "\\", "%", "_", "\x00", "\ufffd"])
+                               "“一带一路”", "'", "\\", "%", "_", "\x00", "\ufffd"])
 def test_user_input_never_reaches_fts_syntax(small: Corpus, q: str) -> None:
     from lunshu.query import parse
 
@@ -163,7 +163,7 @@ def test_user_input_never_reaches_fts_syntax(small: Corpus, q: str) -> None:
     assert hits_of(small, q) == expected
 
 
-@pytest.mark.parametrize("q", ["", "  ", "-网络", "网络 OR -安全", '""'])
+@pytest.mark.parametrize("q", ["", "  ", "-网络", "网络 OR -安全", '""', "网络 OR", "OR 网络"])
 def test_bad_queries_raise_query_error(small: Corpus, q: str) -> None:
     with pytest.raises(QueryError):
         small.search(q)
@@ -250,6 +250,13 @@ def test_date_filters_agree_with_the_document_list(rand: Corpus) -> None:
                  f"{rng.randint(1990, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"]
         lo = lo if rng.random() < 0.5 else rng.choice(years)
         hi = hi if rng.random() < 0.5 else rng.choice(years)
+        if lo and hi and lo[:min(len(lo), len(hi))] > hi[:min(len(lo), len(hi))]:
+            # a range that cannot hold anything is an error, not an empty answer
+            with pytest.raises(QueryError):
+                rand.docs(date_from=lo, date_to=hi)
+            with pytest.raises(QueryError):
+                rand.search("的", date_from=lo, date_to=hi)
+            continue
         listed = {d.id for d in rand.docs(date_from=lo, date_to=hi)}
         r = rand.search("的", limit=100_000, date_from=lo, date_to=hi)
         assert {h.doc_id for h in r.hits} == listed & docs_with, (lo, hi)

@@ -68,13 +68,24 @@ def _write_csv(rows: list[dict[str, Any]], columns: list[str]) -> None:
     write_csv(sys.stdout, rows, columns)
 
 
+def _cell(v: Any) -> str:
+    return "、".join(map(str, v)) if isinstance(v, list) else ("" if v is None else str(v))
+
+
 def _table(rows: list[dict[str, Any]], columns: list[str], title: str | None = None) -> None:
+    """A table on a terminal; piped, one line per row, tab-separated (never wrapped to a width)."""
+    if not out_console.is_terminal:
+        if title:
+            sys.stdout.write(title + "\n")
+        sys.stdout.write("\t".join(columns) + "\n")
+        for r in rows:
+            sys.stdout.write("\t".join(" ".join(_cell(r.get(c)).split()) for c in columns) + "\n")
+        return
     t = Table(title=title, show_lines=False)
     for c in columns:
         t.add_column(c, overflow="fold")
     for r in rows:
-        t.add_row(*[("、".join(map(str, v)) if isinstance(v, list) else ("" if v is None else str(v)))
-                    for v in (r.get(c) for c in columns)])
+        t.add_row(*[_cell(r.get(c)) for c in columns])
     out_console.print(t)
 
 
@@ -344,13 +355,19 @@ def search(
     print_search(out_console, result)
 
 
+KWIC_LIMIT = 100
+
+
 @app.command()
 @command
 def kwic(
     term: str = typer.Argument(..., help="The phrase to show in context."),
     width: int = typer.Option(20, "--width", min=1, max=500, help="Characters of context on each side."),
-    sort: str = typer.Option("date", "--sort", help="date, 1L, 2L, 1R, 2R (sort by context position)."),
-    limit: int = typer.Option(None, "--limit", min=0, help="At most this many lines."),
+    sort: str = typer.Option("date", "--sort", help="date, or context positions 1L, 2L, 1R, 2R; several "
+                                                     "comma-separated (1R,2R)."),
+    limit: int = typer.Option(KWIC_LIMIT, "--limit", min=0, help=f"At most this many lines (default {KWIC_LIMIT}; "
+                                                                  "--all for every one)."),
+    show_all: bool = typer.Option(False, "--all", help="Every line, however many."),
     date_from: str = FROM_OPT,
     date_to: str = TO_OPT,
     speaker: str = SPEAKER_OPT,
@@ -360,7 +377,7 @@ def kwic(
     as_csv: bool = CSV_OPT,
 ) -> None:
     """Concordance: one line per occurrence, with left and right context."""
-    lines = _corpus(readonly=True).kwic(term, width=width, sort=sort, limit=limit,
+    lines = _corpus(readonly=True).kwic(term, width=width, sort=sort, limit=None if show_all else limit,
                                         date_from=_check_date(date_from, "--from"),
                                         date_to=_check_date(date_to, "--to"), speaker=speaker, genre=genre,
                                         source=source)
@@ -442,11 +459,19 @@ def collocates(
     window: int = typer.Option(5, "--window", min=1, max=50, help="Words on each side."),
     min_freq: int = typer.Option(2, "--min-freq", min=1, help="Minimum co-occurrences."),
     top: int = typer.Option(30, "--top", min=1, help="How many collocates."),
+    date_from: str = FROM_OPT,
+    date_to: str = TO_OPT,
+    speaker: str = SPEAKER_OPT,
+    genre: str = GENRE_OPT,
+    source: str = SOURCE_OPT,
     as_json: bool = JSON_OPT,
     as_csv: bool = CSV_OPT,
 ) -> None:
     """Words that keep company with a term: co-occurrence, logDice, MI."""
-    result = _corpus(readonly=True, caches=True).collocates(term, window=window, min_freq=min_freq, top=top)
+    result = _corpus(readonly=True, caches=True).collocates(term, window=window, min_freq=min_freq, top=top,
+                                               date_from=_check_date(date_from, "--from"),
+                                               date_to=_check_date(date_to, "--to"), speaker=speaker, genre=genre,
+                                               source=source)
     data = result.to_dict() if hasattr(result, "to_dict") else result
     if as_json:
         _print_json(data)
@@ -550,17 +575,36 @@ def reuse(
     as_csv: bool = CSV_OPT,
 ) -> None:
     """Near-duplicate paragraphs and documents: versions of the same text across the corpus."""
-    result = _corpus(readonly=True, caches=True).reuse(doc_id=doc, threshold=threshold)
+    corpus = _corpus(readonly=True, caches=True)
+    result = corpus.reuse(doc_id=doc, threshold=threshold)
     data = result.to_dict()
     if as_json:
         _print_json(data)
         return
-    rows = [{"a": f"{x['a']['doc_id']} ¶{x['a'].get('paragraph')}", "b": f"{x['b']['doc_id']} ¶{x['b'].get('paragraph')}",
-             "score": x["score"], "kind": x.get("kind")} for x in data["links"]]
+    meta = {d.id: d for d in corpus.docs()}
+
+    def side(ref: dict[str, Any], key: str) -> dict[str, Any]:
+        d = meta.get(ref["doc_id"])
+        return {key: f"{ref['doc_id']} ¶{ref.get('paragraph')}", f"{key}_date": d.date if d else None,
+                f"{key}_title": d.title if d else None}
+
+    # versions of a text first, passages recurring in many documents (boilerplate) last
+    rows = [{**side(x["a"], "a"), **side(x["b"], "b"), "score": x["score"],
+             "kind": "boilerplate" if x.get("boilerplate") else x.get("kind")} for x in data["links"]]
+    cols = ["a", "a_date", "a_title", "b", "b_date", "b_title", "score", "kind"]
     if as_csv:
-        _write_csv(rows, ["a", "b", "score", "kind"])
-    else:
-        _table(rows, ["a", "b", "score", "kind"], title=f"{len(data['clusters'])} clusters")
+        _write_csv(rows, cols)
+        return
+    docs_rows = [{"a": r["a"], "a_date": meta[r["a"]].date if r["a"] in meta else None,
+                  "a_title": meta[r["a"]].title if r["a"] in meta else None,
+                  "b": r["b"], "b_date": meta[r["b"]].date if r["b"] in meta else None,
+                  "b_title": meta[r["b"]].title if r["b"] in meta else None,
+                  "relation": r.get("relation"), "score": r["score"]} for r in data.get("documents", [])]
+    if docs_rows:
+        _table(docs_rows, ["a", "a_date", "a_title", "b", "b_date", "b_title", "relation", "score"],
+               title=f"{len(docs_rows)} related documents")
+        out_console.print()
+    _table(rows, cols, title=f"{len(data['clusters'])} clusters of passages")
 
 
 # -- serving -------------------------------------------------------------------------------------

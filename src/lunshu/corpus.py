@@ -28,6 +28,9 @@ _BATCH_CHARS = 4_000_000
 _FIRST_BATCH_CHARS = 250_000  # with workers: the writer starts while they build the rest
 
 
+STORED_KEYWORDS = 20  # keywords kept in a document's ``keywords`` field once computed
+
+
 def default_db() -> str:
     return settings.db()
 
@@ -258,9 +261,19 @@ class Corpus:
         return _changes.changes(self.store, **options)
 
     def keywords(self, doc_id: str, *, top: int = 20) -> Any:
+        """The document's keywords; the first ``STORED_KEYWORDS`` are kept in its ``keywords`` field
+        (what ``docs`` and ``show`` list), when the database can be written."""
         from lunshu.analysis import keywords as _keywords
 
-        return _keywords.keywords(self.store, doc_id, top=top)
+        found = _keywords.keywords(self.store, doc_id, top=max(top, STORED_KEYWORDS))
+        terms = [k.term for k in found[:STORED_KEYWORDS]]
+        if not self.store.readonly:
+            try:
+                with self.store.transaction() as conn:
+                    self.store.set_keywords(conn, doc_id, terms)
+            except sqlite3.OperationalError:  # a read-only file or a busy writer: computing is what was asked
+                pass
+        return found[:top]
 
     def collocates(self, term: str, *, window: int = 5, min_freq: int = 2, top: int = 50, **filters: Any) -> Any:
         from lunshu.analysis import collocates as _collocates

@@ -3,7 +3,10 @@
 Occurrences are found in the folded text (so 網絡 finds 网络) and shown with the stored
 characters. Sorting by ``1L``/``2L``/``1R``/``2R`` orders lines by the character at that context
 position, then the next ones outward (the way concordancers do), then by date; ``date`` is
-chronological (oldest first, the reading order of a concordance).
+chronological (oldest first, the reading order of a concordance). Several levels, comma-separated
+(``1R,2R``, ``1L,1R``): by the character at the first position, then at the second, …, then outward
+from the first, then by date. The result is a list of lines with ``total``, every occurrence
+counted (not only those returned).
 """
 
 from __future__ import annotations
@@ -39,14 +42,25 @@ def _term(term: str) -> str:
     return t
 
 
-def _sort_key(spec: str) -> tuple[str, int] | None:
-    """'1L' → ('L', 0); 'date' → None."""
-    if spec.lower() == "date":
-        return None
-    m = _SORT.match(spec.strip())
-    if not m:
-        raise QueryError(f"unknown sort {spec!r}; use date, 1L, 2L, 1R or 2R")
-    return m.group(2).upper(), int(m.group(1)) - 1
+class KwicLines(list[KwicLine]):
+    """Concordance lines in the order asked, and ``total``: every occurrence, shown or not."""
+
+    total: int = 0
+
+
+def _sort_keys(spec: str) -> list[tuple[str, int]]:
+    """'1R,2R' → [('R', 0), ('R', 1)]; 'date' → [] (a trailing ``date`` is the tie-break anyway)."""
+    levels = [s.strip() for s in spec.split(",")]
+    out: list[tuple[str, int]] = []
+    for k, s in enumerate(levels):
+        if s.lower() == "date" and k == len(levels) - 1:
+            break
+        m = _SORT.match(s)
+        if not m:
+            raise QueryError(f"unknown sort {s!r}; use date, or context positions 1L, 2L, 1R, 2R … "
+                             "(several comma-separated, e.g. 1R,2R; date last if at all)")
+        out.append((m.group(2).upper(), int(m.group(1)) - 1))
+    return out
 
 
 def _pids_in_date_order(store: Store, folded: str, filters: dict[str, Any]) -> Iterator[int]:
@@ -91,44 +105,52 @@ def _occurrences(store: Store, folded: str, filters: dict[str, Any]) -> Iterator
 
 def kwic(store: Store, term: str, *, width: int = 20, sort: str = "date", limit: int | None = None,
          date_from: str | None = None, date_to: str | None = None, speaker: str | None = None,
-         genre: str | None = None, source: str | None = None) -> list[KwicLine]:
+         genre: str | None = None, source: str | None = None) -> KwicLines:
     """Every occurrence of ``term`` (an exact phrase) with ``width`` characters of context each side."""
     if width < 0:
         raise QueryError("width cannot be negative")
     if limit is not None and limit < 0:
         raise QueryError("limit cannot be negative")
-    key_spec = _sort_key(sort)
+    keys = _sort_keys(sort)
     phrase = _term(term)
     fold = index.folder(store.conn).fold
     folded = fold(phrase)
     filters = {"date_from": date_from, "date_to": date_to, "speaker": speaker, "genre": genre, "source": source}
+
+    counted = [0]
 
     def lines() -> Iterator[tuple[Any, KwicLine]]:
         for order, (doc_id, date, n, title, text) in _occurrences(store, folded, filters):
             ft = fold(text)
             i = ft.find(folded)
             while i >= 0:
+                counted[0] += 1
                 e = i + len(folded)
                 line = KwicLine(doc_id=doc_id, date=date, paragraph=int(n), left=text[max(0, i - width):i],
                                 match=text[i:e], right=text[e:e + width], offset=i, title=title)
-                if key_spec is None:
+                if not keys:
                     yield (order, i), line
                 else:
-                    side, pos = key_spec
-                    ctx = ft[max(0, i - width):i][::-1] if side == "L" else ft[e:e + width]
-                    # the chosen position first, then outward, then the nearer ones; then date order
-                    yield (ctx[pos:], ctx[:pos], order, i), line
+                    ctxs = {side: (ft[max(0, i - width):i][::-1] if side == "L" else ft[e:e + width])
+                            for side in {s for s, _ in keys}}
+                    at = tuple(ctxs[side][pos:pos + 1] for side, pos in keys)
+                    side, pos = keys[0]
+                    ctx = ctxs[side]
+                    # each level's character, then outward from the first and the nearer ones; then date
+                    yield (*at, ctx[pos:], ctx[:pos], order, i), line
                 i = ft.find(folded, e)
 
-    if limit == 0:
-        return []
-    if key_spec is None:  # already in date order: stop as soon as there are enough
-        out: list[KwicLine] = []
+    out = KwicLines()
+    if not keys:  # already in date order: once there are enough, the rest is only counted
         for _, line in lines():
-            out.append(line)
-            if limit is not None and len(out) >= limit:
-                break
-        return out
-    if limit is None:
-        return [line for _, line in sorted(lines(), key=lambda kv: kv[0])]
-    return [line for _, line in heapq.nsmallest(limit, lines(), key=lambda kv: kv[0])]
+            if limit is None or len(out) < limit:
+                out.append(line)
+    elif limit is None:
+        out.extend(line for _, line in sorted(lines(), key=lambda kv: kv[0]))
+    elif limit == 0:
+        for _ in lines():  # counted only
+            pass
+    else:
+        out.extend(line for _, line in heapq.nsmallest(limit, lines(), key=lambda kv: kv[0]))
+    out.total = counted[0]
+    return out

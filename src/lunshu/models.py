@@ -193,6 +193,7 @@ class SearchResult:
     query: str = ""
     limit: int = 20
     offset: int = 0
+    unit: str = "paragraph"  # what ``total`` counts: paragraph, doc (--by doc) or title (--title-only)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -317,9 +318,11 @@ class ReuseLink:
     b: dict[str, Any]
     score: float
     kind: str = "paragraph"  # "paragraph" | "document"
+    boilerplate: bool = False  # the passage recurs in many documents (a formula, not a version)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"a": self.a, "b": self.b, "score": round(self.score, 4), "kind": self.kind}
+        return {"a": self.a, "b": self.b, "score": round(self.score, 4), "kind": self.kind,
+                "boilerplate": self.boilerplate}
 
 
 @dataclass

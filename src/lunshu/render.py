@@ -26,7 +26,8 @@ def mark_to_rich(snippet: str) -> str:
 
 
 def print_search(console: Console, result: Any) -> None:
-    console.print(f"[bold]{result.total}[/bold] matching paragraphs"
+    unit = {"doc": "documents", "title": "titles"}.get(getattr(result, "unit", ""), "paragraphs")
+    console.print(f"[bold]{result.total}[/bold] matching {unit}"
                   + (f"; showing {result.offset + 1}–{result.offset + len(result.hits)}" if result.hits else ""))
     if result.by_year:
         console.print("per year: " + "  ".join(f"{y}:{n}" for y, n in sorted(result.by_year.items())),
@@ -38,6 +39,10 @@ def print_search(console: Console, result: Any) -> None:
 
 
 def print_kwic(console: Console, lines: list[Any], width: int) -> None:
+    total = getattr(lines, "total", len(lines))
+    if lines:
+        console.print(f"{total} occurrences" + (f"; showing the first {len(lines)} (--limit N or --all for more)"
+                                                if total > len(lines) else ""), markup=False)
     for x in lines:
         t = Text()
         t.append(f"{x.doc_id:<14} {x.date or ''!s:<10} ", style="dim")

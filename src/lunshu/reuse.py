@@ -30,6 +30,9 @@ from lunshu.store import REUSE_TABLES, Store
 
 NUM_PERM = 64
 LSH_THRESHOLD = 0.5
+# a passage shared by this many documents or more is boilerplate (a formula such as 现在，我代表国务院向
+# 大会作政府工作报告…), listed after the versions of a text
+BOILERPLATE_DOCS = 5
 MIN_SENTENCE = 12  # normalised characters; shorter sentences are formulae (谢谢大家) not reuse
 CONFIRM = 80.0  # rapidfuzz ratio (0-100) for a confirmed sentence pair
 MAX_BUCKET = 50  # a sentence matching more than this many others is boilerplate
@@ -356,10 +359,9 @@ def reuse(store: Store, *, doc_id: str | None = None, threshold: float | None = 
     rows = conn.execute(sql + " ORDER BY cluster, a_doc, a_par, b_doc, b_par", args).fetchall()
     if threshold is not None:
         rows = [r for r in rows if r[4] >= threshold]
-    links = [ReuseLink({"doc_id": r[0], "paragraph": r[1]}, {"doc_id": r[2], "paragraph": r[3]}, float(r[4]))
-             for r in rows]
     cluster_ids = sorted({int(r[5]) for r in rows})
     clusters: list[dict[str, Any]] = []
+    formula: set[int] = set()
     if cluster_ids:
         members: dict[int, set[tuple[str, int]]] = defaultdict(set)
         q = ",".join("?" * len(cluster_ids))
@@ -369,8 +371,15 @@ def reuse(store: Store, *, doc_id: str | None = None, threshold: float | None = 
         dates = {r[0]: r[1] for r in conn.execute("SELECT id, date FROM documents")}
         for cid in cluster_ids:
             ms = sorted(members[cid], key=lambda m: (dates.get(m[0]) or "9999", m[0], m[1]))
-            clusters.append({"id": cid, "size": len(ms),
+            boiler = len({d for d, _ in ms}) >= BOILERPLATE_DOCS
+            if boiler:
+                formula.add(cid)
+            clusters.append({"id": cid, "size": len(ms), "boilerplate": boiler,
                              "members": [{"doc_id": d, "paragraph": n} for d, n in ms]})
+        clusters.sort(key=lambda c: c["boilerplate"])  # stable: versions first, formulae last
+    links = [ReuseLink({"doc_id": r[0], "paragraph": r[1]}, {"doc_id": r[2], "paragraph": r[3]}, float(r[4]),
+                       boilerplate=int(r[5]) in formula) for r in rows]
+    links.sort(key=lambda x: x.boilerplate)
     dsql = "SELECT a_doc, b_doc, score, relation, shared_chars FROM reuse_docs"
     if doc_id:
         dsql += " WHERE a_doc = ? OR b_doc = ?"

@@ -243,7 +243,8 @@ def search(store: Store, query: str, *, limit: int = 20, offset: int = 0, date_f
     plan = make_plan(store, fts_expression(q, index.has_bigrams(conn)), need_doc=docs, **filters)  # (dates are joined per page)
     counts = year_counts(conn, plan, docs=docs, large=_likely_huge(q))
     total = sum(counts.values())
-    result = SearchResult(total=total, hits=[], by_year=_by_year(counts), query=query, limit=limit, offset=offset)
+    result = SearchResult(total=total, hits=[], by_year=_by_year(counts), query=query, limit=limit, offset=offset,
+                          unit="doc" if docs else "paragraph")
     if limit == 0 or offset >= total:
         return result
     if sort == "relevance":
@@ -418,7 +419,7 @@ def _search_titles(store: Store, raw_query: str, q: Query, fold: Any, *, limit: 
                               score=round(score, 4), genre=r[3], speakers=json.loads(r[4] or "[]"),
                               paragraphs_inferred=bool(r[5])))
     return SearchResult(total=len(found), hits=hits, by_year=_by_year(counts), query=raw_query, limit=limit,
-                        offset=offset)
+                        offset=offset, unit="title")
 
 
 def paragraph_ids(store: Store, query: str) -> list[int]:

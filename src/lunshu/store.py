@@ -178,7 +178,10 @@ class Store:
             if self.readonly:
                 conn = self._connect_readonly()
             else:
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                folder = Path(self.path).parent
+                if not folder.is_dir():  # a mistyped --db must not create a tree of folders
+                    raise StoreError(f"cannot create the database: the folder {folder} does not exist "
+                                     "(create it first, or check the path)", path=self.path)
                 conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA foreign_keys = ON")

@@ -158,7 +158,9 @@ def api_search(corpus: CorpusDep,
     return json_response(result)
 
 
-KwicSort = Annotated[str, Query(pattern=r"^(date|[1-9][LRlr])$", description="date, or a context position: 1L, 2L, 1R, 2R, ...")]
+KwicSort = Annotated[str, Query(pattern=r"^(?:[1-9][LRlr],)*(?:date|[1-9][LRlr])$",
+                                 description="date, or context positions 1L, 2L, 1R, 2R, …, several comma-separated "
+                                             "(1R,2R)")]
 
 
 @router.get("/kwic", tags=["search"], summary="Concordance lines: left context, match, right context (CLI: kwic)")
@@ -172,9 +174,13 @@ def api_kwic(corpus: CorpusDep, term: Annotated[str, Query(min_length=1, max_len
                             date_to=check_date(date_to, "to"), speaker=opt(speaker), genre=opt(genre),
                             source=opt(source))
     rows = [x.to_dict() for x in lines]
+    total = str(getattr(lines, "total", len(rows)))  # every occurrence, not only the lines returned
     if format == "csv":
-        return csv_response(rows, KWIC_COLUMNS, "kwic.csv")
-    return json_response(rows)
+        resp = csv_response(rows, KWIC_COLUMNS, "kwic.csv")
+    else:
+        resp = json_response(rows)
+    resp.headers["X-Total-Count"] = total
+    return resp
 
 
 # -- analysis --------------------------------------------------------------------------------------
@@ -238,9 +244,14 @@ def api_keywords(corpus: CorpusDep, doc_id: str, top: Annotated[int, Query(ge=1,
 def api_collocates(corpus: CorpusDep, term: Annotated[str, Query(min_length=1, max_length=200)],
                    window: Annotated[int, Query(ge=1, le=50)] = 5,
                    min_freq: Annotated[int, Query(ge=1)] = 2,
-                   top: Annotated[int, Query(ge=1, le=1000)] = 30, format: FormatQ = "json") -> Response:
+                   top: Annotated[int, Query(ge=1, le=1000)] = 30, date_from: FromQ = None, date_to: ToQ = None,
+                   speaker: SpeakerQ = None, genre: GenreQ = None, source: SourceQ = None,
+                   format: FormatQ = "json") -> Response:
     with guard():
-        data = to_jsonable(corpus.collocates(term, window=window, min_freq=min_freq, top=top))
+        data = to_jsonable(corpus.collocates(term, window=window, min_freq=min_freq, top=top,
+                                             date_from=check_date(date_from, "from"),
+                                             date_to=check_date(date_to, "to"), speaker=opt(speaker),
+                                             genre=opt(genre), source=opt(source)))
     if format == "csv":
         return csv_response(data.get("collocates", []) if isinstance(data, dict) else data, COLLOCATES_COLUMNS,
                             "collocates.csv")
