@@ -267,12 +267,12 @@ class Corpus:
 
         found = _keywords.keywords(self.store, doc_id, top=max(top, STORED_KEYWORDS))
         terms = [k.term for k in found[:STORED_KEYWORDS]]
-        if not self.store.readonly:
-            try:
-                with self.store.transaction() as conn:
+        try:
+            with self.store.cache_transaction() as conn:  # None: cannot be written now; computing is what was asked
+                if conn is not None:
                     self.store.set_keywords(conn, doc_id, terms)
-            except sqlite3.OperationalError:  # a read-only file or a busy writer: computing is what was asked
-                pass
+        except sqlite3.OperationalError:
+            pass
         return found[:top]
 
     def collocates(self, term: str, *, window: int = 5, min_freq: int = 2, top: int = 50, **filters: Any) -> Any:
