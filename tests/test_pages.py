@@ -37,7 +37,7 @@ EXPECTED: dict[str, tuple[str, str, str, str, str | None, str, str]] = {
 }
 NOISE = ("统计代码", "分享", "打印", "点击观看视频", "相关", "版权", "责编", "责任编辑", "纠错", "扫一扫", "首页",
          "字体", "detailInfo", "__DATA__", "微信", "Copyright", "发布时间", "来源", "东岚数字论坛闭幕",
-         "东岚港开通新航线", "登录")
+         "东岚港开通新航线", "登录", "差错类型")
 
 
 def _paragraphs(page: Any) -> list[str]:

@@ -494,12 +494,18 @@ def _subtitle(root: Any, container: Any, title: str | None) -> str | None:
     return None
 
 
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
 def _is_chrome(el: Any) -> bool:
+    """Page furniture by its class or id (share, print, related, editor, pager…), or hidden from
+    the reader (``display:none``: a correction form, a QR code box)."""
     for attr in ("class", "id"):
         v = el.get(attr)
         if v and _CHROME.search(v):
             return True
-    return False
+    style = el.get("style")
+    return bool(style and _HIDDEN.search(style))
 
 
 def _link_only(el: Any) -> bool:
