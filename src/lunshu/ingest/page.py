@@ -179,7 +179,7 @@ def extract_page(text: str, rules: tuple[SiteRule, ...] = RULES) -> Page | None:
     import lxml.html
     from lxml import etree
 
-    src = re.sub(r"\A\s*<\?xml[^>]*>", "", text)
+    src = re.sub(r"\A\ufeff?\s*<\?xml[^>]*>", "", text).lstrip("\ufeff")
     try:
         root = lxml.html.document_fromstring(src)
     except (etree.ParserError, ValueError):
