@@ -329,7 +329,26 @@ def understands_markdown() -> str:
             "ends chosen by the words that open paragraphs, by lexical cohesion and by length (about "
             f"{TARGET_CHARS} characters; none over {MAX_CHARS} unless one sentence is). Never inside quotation "
             "marks, `《》` or brackets. Joined, the paragraphs give back the text exactly."), ""]
+    out += _web_pages()
     return "\n".join(out)
+
+
+def _web_pages() -> list[str]:
+    """Whole saved web pages (lunshu.ingest.page): its site rules and what it reads from any page."""
+    from lunshu.ingest.page import understands_rows
+
+    return ["## Whole web pages", "",
+            ("A saved page (`<!doctype html>`, `<html>`, `<head>` or `<body>` at its start) is reduced to its article: "
+             "the first site rule whose container holds text (not links) wins, else trafilatura reads any layout. "
+             "Out of the article: scripts, images, share/print/editor/pager blocks and what the page hides, "
+             "`点击观看视频`, link-only lines and `延伸阅读` lists, the date line, footer lines. From the page, whatever "
+             "the site: title from `<h1>` (not the site's name), else `og:title`, else `<title>` without "
+             "`_频道_网站`, else the first centred or bold line; subtitle `<h3>——在…上的讲话`; date, source, editor "
+             "and author from the page's own line nearest the article, in any order (`发布时间：2017年10月25日 16:59"
+             "　来源：新华社　编辑：田延华`, `2021年04月02日08:22 | 来源：人民网－人民日报`, `【来源：X】【时间：2022/1/5】`), "
+             "never the site's name; else the date meta tags, else the date in the URL (`/2021-04/02/`, "
+             "`/n1/2021/0402/`, `t20210402_`); URL from the canonical link or `saved from url=`."), "",
+            *understands_rows(), ""]
 
 
 if __name__ == "__main__":

@@ -600,4 +600,23 @@ def _fragment_text(fragment: str) -> str:
     return re.sub(r"<[^>]*>", "", fragment)
 
 
-__all__ = ["RULES", "Page", "SiteRule", "extract_page", "is_whole_page"]
+def _xpath_md(xp: str) -> str:
+    """An XPath of the table as a reader would write the selector (``div.rm_txt_con``, ``#detail``)."""
+    xp = re.sub(r"contains\(concat\(' ', normalize-space\(@class\), ' '\), ' ([\w-]+) '\)", r".\1", xp)
+    xp = re.sub(r"@id='([\w-]+)'", r"#\1", xp)
+    return xp.replace("//", " ").replace("[", "").replace("]", "").replace("*", "").strip()
+
+
+def understands_rows() -> list[str]:
+    """The section of docs/understands.md on web pages, generated from :data:`RULES`."""
+    out = ["| site rule | seen on | article | title, date line |", "|---|---|---|---|"]
+    for r in RULES:
+        article = f"`<!--{r.marker}.begin-->…<!--{r.marker}.end-->`" if r.marker else \
+            ", ".join(f"`{_xpath_md(x)}`" for x in r.body)
+        extra = ([f"`<!--{r.title_marker}.begin-->`"] if r.title_marker else []) + \
+            [f"`{_xpath_md(x)}`" for x in r.title + r.info]
+        out.append(f"| `{r.name}` | {r.example} | {article} | {', '.join(extra) or 'generic'} |")
+    return out
+
+
+__all__ = ["RULES", "Page", "SiteRule", "extract_page", "is_whole_page", "understands_rows"]
