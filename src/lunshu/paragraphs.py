@@ -11,7 +11,8 @@ Where it cuts, strongest evidence first:
 2. before an enumerator (``一、`` ``（一）`` ``第一，`` ``一是`` ``首先，`` ``——``) and before a closing
    (``谢谢大家！`` ``谢谢！``);
 3. otherwise at sentence ends (``。！？`` with any closing quote), choosing among them by the
-   words that open paragraphs in speeches (``当前，`` ``今天，`` a year, ``我们要``…) and by length, so
+   words that open paragraphs in speeches (``当前，`` ``今天，`` a year, ``我们要``…) and in news
+   reports (``习近平强调，`` ``会议指出，`` a date), by lexical cohesion and by length, so
    that no paragraph exceeds :data:`MAX_CHARS` unless one sentence alone does.
 
 Never inside quotation marks, ``《》`` or brackets: a sentence end there is not a paragraph end.
@@ -25,6 +26,8 @@ import itertools
 import math
 import re
 from dataclasses import dataclass
+
+from lunshu.facts import HAN, KNOWN_RE
 
 # sizes (characters): paragraphs of speeches are mostly 50–300 characters; none inferred is longer
 # than MAX_CHARS unless a single sentence is
@@ -68,7 +71,12 @@ _OPENER = re.compile(
     r"[0-9]{2,4}年(?:前|来|后|，|是|以来)|[0-9一二三四五六七八九十]+年(?:前|来|后|以来)|"
     r"(?:19|20)[0-9]{2}年|回顾|展望|历史|实践|总之|总而言之|综上|同时，|此外，|另外，|与此同时|为此，|因此，|"
     r"大家好|很高兴|我谨|首先，|在此，|借此机会|我们要|我们必须|我们将|我们愿|中方愿|中方将|中国愿|中国将|"
-    r"希望|相信|让我们|面对|面向|当下|眼下)"
+    r"希望|相信|让我们|面对|面向|当下|眼下|随后|会议(?:指出|强调|认为|要求|审议|听取)|会上|[0-9]{1,2}月[0-9]{1,2}日)"
+)
+# a news report turns to what a named person said: "习近平强调，…", "中共中央总书记…习近平指出，…"
+_REPORTED = re.compile(
+    rf"^(?:[{HAN}、]{{0,30}}?(?:总书记|主席|总理|委员长))?(?:{KNOWN_RE})(?:同志|主席|总书记|总理)?"
+    r"(?:[^，。]{0,30}?)(?:指出|强调|表示|要求|说|提出|希望|宣布|主持|出席)"
 )
 
 
@@ -168,7 +176,7 @@ def _is_salutation(s: str) -> bool:
         _SALUTATION_START.match(body) or re.search(r"们$|好$|同事$|来宾$|朋友$|代表$", body))
 
 
-_W = {"base": -0.8, "opener": 1.0, "exclaim": 0.6, "length": 1.2, "cohesion": 6.0, "soft_enum": 2.0}
+_W = {"base": -0.8, "opener": 1.0, "exclaim": 0.6, "length": 1.2, "cohesion": 6.0, "soft_enum": 2.0, "reported": 2.0}
 _HAN2 = re.compile(r"[\u4e00-\u9fff]{2}")
 _STOP2 = frozenset(["我们", "中国", "发展", "人民", "合作", "国家", "世界", "各国", "建设", "共同", "推动", "坚持"])
 
@@ -189,6 +197,8 @@ def _boundary_score(prev: str, nxt: str) -> float:
     score = _W["base"]
     if _OPENER.match(nxt):
         score += _W["opener"]
+    if _REPORTED.match(nxt):
+        score += _W["reported"]
     if _SOFT_ENUMERATOR.match(nxt):
         score += _W["soft_enum"]
     if prev.rstrip().endswith(("！", "!")):

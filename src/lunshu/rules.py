@@ -326,7 +326,7 @@ def understands_markdown() -> str:
             f"{SHORT_CHARS} characters. Its paragraphs are then inferred (`paragraphs_inferred` is true): a break "
             "after a salutation and around one standing alone, before an enumerator (`一、` `（一）` `第一，` "
             "`首先，` `——`) and a closing (`谢谢大家！`), one line per toast (`为…，`), and otherwise at sentence "
-            "ends chosen by the words that open paragraphs, by lexical cohesion and by length (about "
+            "ends chosen by the words that open paragraphs (`当前，` `今天，` a year in speeches; `习近平强调，` `会议指出，` a date in news reports), by lexical cohesion and by length (about "
             f"{TARGET_CHARS} characters; none over {MAX_CHARS} unless one sentence is). Never inside quotation "
             "marks, `《》` or brackets. Joined, the paragraphs give back the text exactly."), ""]
     out += _web_pages()
