@@ -162,11 +162,14 @@ def ingest(
     else:
         typer.echo(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
                    + (f"same text as a stored document {len(report.duplicates)}, " if report.duplicates else "")
+                   + (f"skipped {len(report.skipped)}, " if report.skipped else "")
                    + f"failed {len(report.failed)}")
         for b in report.books:  # the clean report of each book
             fixes = ", ".join(f"{k} {v}" for k, v in b["repairs"].items())
             typer.echo(f"book {b['source'] or b['path']}: {b['pieces']} pieces"
                        + (f", {b['pages']} pages" if b["pages"] else "") + (f"; repairs: {fixes}" if fixes else ""))
+        for s in report.skipped:
+            err_console.print(f"lunshu: skipped: {s['path']}: {s['reason']}", markup=False)
         for d in report.duplicates:
             where = d["path"] + (f" (record {d['record']})" if d["record"] is not None else "")
             err_console.print(f"lunshu: not stored again: {where} has the same text as {d['same_as']}",

@@ -99,8 +99,10 @@ class Corpus:
         for found in expand_paths([str(p) for p in paths]):
             if isinstance(found, IngestFailure):
                 report.failed.append(found)
-            else:
+            elif isinstance(found, str):
                 files.append(found)
+            else:  # a file in a folder that lunshu does not read: said, not failed
+                report.skipped.append(found.to_dict())
         if progress:
             progress("files", len(files))
         if jobs is None:

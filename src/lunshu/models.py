@@ -152,6 +152,8 @@ class IngestReport:
     duplicates: list[dict[str, Any]] = field(default_factory=list)  # {"path", "record", "id", "same_as"}
     # books read (lunshu.book): {"path", "source", "pages", "pieces", "repairs": {repair: count}}
     books: list[dict[str, Any]] = field(default_factory=list)
+    # files a folder walk passed over (not a format lunshu reads): {"path", "reason"}; not failures
+    skipped: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -163,6 +165,8 @@ class IngestReport:
         }
         if self.books:
             d["books"] = list(self.books)
+        if self.skipped:
+            d["skipped"] = list(self.skipped)
         return d
 
 

@@ -16,6 +16,7 @@ import os
 import re
 import stat
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from lunshu.ingest.decode import display_path
@@ -23,7 +24,28 @@ from lunshu.ingest.readers import NOT_REGULAR
 from lunshu.models import IngestFailure
 
 KNOWN_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".shtml", ".xhtml", ".json", ".jsonl",
-                  ".ndjson", ".csv", ".tsv", ".parquet", ".pdf"}
+                  ".ndjson", ".csv", ".tsv", ".parquet", ".pdf", ".docx"}
+# what a walk says about a file it does not read
+_NOT_READ = {".doc": "an old Word .doc file: save it as .docx", ".wps": "a WPS file: save it as .docx",
+             ".rtf": "an RTF file: save it as .docx or .txt", ".xls": "a spreadsheet: save it as .csv",
+             ".xlsx": "a spreadsheet: save it as .csv", ".pptx": "a presentation: not a format lunshu reads",
+             ".caj": "a CAJ file: export it as PDF", ".zip": "an archive: unpack it first",
+             ".gz": "a compressed file: unpack it first", ".rar": "an archive: unpack it first"}
+
+
+@dataclass
+class Skipped:
+    """A file a folder walk passes over, and why; reported, not a failure."""
+
+    path: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"path": self.path, "reason": self.reason}
+
+
+def skipped(path: str, reason: str) -> Skipped:
+    return Skipped(display_path(path), reason)
 _MAGIC = re.compile(r"[*?[]")
 
 
@@ -31,7 +53,7 @@ def _fail(path: str, message: str) -> IngestFailure:
     return IngestFailure(display_path(path), None, message)
 
 
-def expand_paths(args: list[str]) -> Iterator[str | IngestFailure]:
+def expand_paths(args: list[str]) -> Iterator[str | IngestFailure | Skipped]:
     """Yield file paths in a stable order (or failures naming the argument)."""
     for arg in args:
         if arg == "-":
@@ -70,7 +92,7 @@ def expand_paths(args: list[str]) -> Iterator[str | IngestFailure]:
             yield _fail(arg, NOT_REGULAR)
 
 
-def _walk(root: Path) -> Iterator[str | IngestFailure]:
+def _walk(root: Path) -> Iterator[str | IngestFailure | Skipped]:
     """Files of known formats under ``root``, depth first, in name order; hidden entries skipped."""
     seen: set[tuple[int, int]] = set()
     stack = [root]
@@ -99,7 +121,11 @@ def _walk(root: Path) -> Iterator[str | IngestFailure]:
                 if e.is_dir():
                     subdirs.append(Path(e.path))
                     continue
-                if Path(e.name).suffix.lower() not in KNOWN_SUFFIXES:
+                suffix = Path(e.name).suffix.lower()
+                if suffix not in KNOWN_SUFFIXES:
+                    if e.is_file(follow_symlinks=False):
+                        yield skipped(e.path, _NOT_READ.get(suffix) or (
+                            f"not a format lunshu reads ({suffix or 'no extension'})"))
                     continue
                 if e.is_file():
                     yield e.path

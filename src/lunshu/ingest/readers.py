@@ -910,6 +910,43 @@ def read_pdf(path: str, field_map: dict[str, str] | None, encoding: str | None,
     yield from _read_pdf(path, field_map, encoding, book)
 
 
+def read_docx(path: str, field_map: dict[str, str] | None, encoding: str | None) -> Iterator[Item]:
+    """A Word document (.docx): its paragraphs and table rows in document order, one paragraph
+    each; the title from the document's properties when it has one (else the text gives it)."""
+    import io
+    import zipfile
+
+    from docx import Document as Docx
+    from docx.table import Table
+
+    with _open(path) as f:
+        data = f.read()
+    try:
+        d = Docx(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise InputError(f"not a readable .docx file ({safe_line(str(exc))[:120]})", path=path) from None
+    except Exception as exc:  # noqa: BLE001 - python-docx raises its own kinds on damaged packages
+        raise InputError(f"not a readable .docx file ({type(exc).__name__})", path=path) from None
+    parts: list[str] = []
+    for item in d.iter_inner_content():
+        if isinstance(item, Table):
+            for row in item.rows:
+                cells = list(dict.fromkeys(c.text.strip() for c in row.cells if c.text.strip()))
+                if cells:
+                    parts.append("\u3000".join(cells))
+        else:
+            text = item.text.strip()
+            if text:
+                parts.append(text)
+    body = "\n\n".join(parts)
+    fields: dict[str, Any] = {}
+    title = (d.core_properties.title or "").strip()
+    if title:
+        fields["title"] = title
+    fields = _normalise_fields(fields) if fields else fields
+    yield RawRecord(path, None, fields, body, "text", body, key=path)
+
+
 read_text.reads_books = True  # type: ignore[attr-defined]
 read_pdf.reads_books = True  # type: ignore[attr-defined]
 
@@ -929,6 +966,7 @@ READERS: dict[str, Reader] = {
     ".csv": read_csv,
     ".tsv": read_csv,
     ".parquet": read_parquet,
+    ".docx": read_docx,
 }
 
 
