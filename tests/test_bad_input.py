@@ -603,16 +603,20 @@ def test_expand_paths_walks_globs_and_skips_what_is_not_a_document(tmp_path: Pat
     from lunshu.ingest.paths import expand_paths
 
     (tmp_path / "b" / "c").mkdir(parents=True)
-    for name in ("a.txt", "b/x.md", "b/c/y.jsonl", "b/c/z.TXT", "b/notes.docx", ".hidden.txt", "b/.git.json"):
+    for name in ("a.txt", "b/x.md", "b/c/y.jsonl", "b/c/z.TXT", "b/notes.odt", ".hidden.txt", "b/.git.json"):
         (tmp_path / name).write_text("正文。", encoding="utf-8")
     (tmp_path / "b" / "loop").symlink_to(tmp_path, target_is_directory=True)
     walked = [p for p in expand_paths([str(tmp_path)]) if isinstance(p, str)]
     assert [os.path.relpath(p, tmp_path) for p in walked] == ["a.txt", "b/x.md", "b/c/y.jsonl", "b/c/z.TXT"]
+    # what is not read is said (hidden entries aside), not failed
+    passed_over = [p for p in expand_paths([str(tmp_path)]) if not isinstance(p, (str, IngestFailure))]
+    assert [os.path.relpath(p.path, tmp_path) for p in passed_over] == ["b/notes.odt"]
+    assert ".odt" in passed_over[0].reason
     globbed = list(expand_paths([str(tmp_path / "**" / "*.jsonl"), str(tmp_path / "b" / "*.md")]))
     assert [os.path.relpath(str(p), tmp_path) for p in globbed] == ["b/c/y.jsonl", "b/x.md"]
     # a file named explicitly is read whatever its suffix; a missing one is a failure naming it
-    (f,) = expand_paths([str(tmp_path / "b" / "notes.docx")])
-    assert f == str(tmp_path / "b" / "notes.docx")
+    (f,) = expand_paths([str(tmp_path / "b" / "notes.odt")])
+    assert f == str(tmp_path / "b" / "notes.odt")
     (miss,) = expand_paths([str(tmp_path / "nope.txt")])
     assert isinstance(miss, IngestFailure) and "no such file" in miss.error
     (none,) = expand_paths([str(tmp_path / "*.nothing")])

@@ -219,7 +219,7 @@ def test_errors_are_one_line_and_json_shaped(tmp_path: Path) -> None:
     assert json.loads(r.stdout) == {"error": {"code": "not_found", "message": "no document with id 'nope'"}}
     assert r.stderr.strip().count("\n") == 0 and "Traceback" not in r.stderr
     r = run_cli("docs", "--from", "yesterday", db=db)
-    assert r.returncode == 1 and "--from" in r.stderr
+    assert r.returncode == 2 and "--from" in r.stderr  # a date that is not one is a usage error
     r = run_cli("docs", "--no-such-option", db=db)
     assert r.returncode == 2
 

@@ -30,25 +30,29 @@ def put(store: Store, doc_id: str, date: str | None, paragraphs: list[str], genr
 Periods = dict[str, tuple[int, int]]
 
 
-def brute_force(store: Store, term: str, by: str = "year") -> tuple[Periods, tuple[int, int]]:
-    """{period: (count, docs)} and (undated count, docs), straight from every paragraph's text."""
+def brute_force(store: Store, term: str, by: str = "year") -> tuple[Periods, tuple[int, int], Periods]:
+    """{period: (count, docs)}, (undated count, docs) and, by month, {year: (count, docs)} of the
+    documents dated only to the year, straight from every paragraph's text."""
     counts: Counter[str] = Counter()
     docs: dict[str, set[str]] = {}
     for doc_id, date in store.execute("SELECT id, date FROM documents"):
         c = sum(p.count(term) for p in store.paragraphs(doc_id))
         if not c:
             continue
-        key = tl.period_of(date, by) or "undated"
+        year = tl.period_of(date, "year")
+        key = tl.period_of(date, by) or (f"y{year}" if year else "undated")
         counts[key] += c
         docs.setdefault(key, set()).add(doc_id)
     undated = (counts.pop("undated", 0), len(docs.pop("undated", set())))
-    return {p: (counts[p], len(docs[p])) for p in counts}, undated
+    year_only = {k[1:]: (counts.pop(k), len(docs.pop(k))) for k in list(counts) if k.startswith("y")}
+    return {p: (counts[p], len(docs[p])) for p in counts}, undated, year_only
 
 
-def observed(result: Any, term: str) -> tuple[Periods, tuple[int, int]]:
+def observed(result: Any, term: str) -> tuple[Periods, tuple[int, int], Periods]:
     d = result.to_dict()[term]
     periods = {p: (v["count"], v["docs"]) for p, v in d["periods"].items() if v["count"]}
-    return periods, (d["undated"]["count"], d["undated"]["docs"])
+    year_only = {y: (v["count"], v["docs"]) for y, v in d.get("year_only", {}).items()}
+    return periods, (d["undated"]["count"], d["undated"]["docs"]), year_only
 
 
 @pytest.fixture
@@ -66,14 +70,13 @@ def test_counts_docs_per_million_first(small: Store) -> None:
     r = tl.timeline(small, ["网络空间命运共同体", "网络空间"])
     d = r.to_dict()
     t = d["网络空间命运共同体"]
-    assert list(t["periods"]) == ["1954", "2015", "2016"]  # every period with documents, in order
+    assert list(t["periods"]) == ["2015", "2016"]  # from the first use (of any term asked) to the last
     assert t["periods"]["2015"]["count"] == 2 and t["periods"]["2015"]["docs"] == 1
     chars_2015 = len("共同构建网络空间命运共同体。网络空间命运共同体，网络空间。"
                      "网络空间是人类共同的活动空间。")
     assert t["periods"]["2015"]["per_million"] == round(2 * 1_000_000 / chars_2015, 3)
-    assert t["periods"]["1954"] == {"count": 0, "docs": 0, "per_million": 0.0}
     assert t["undated"] == {"count": 1, "docs": 1}
-    assert t["total"] == {"count": 4, "docs": 3}
+    assert t["total"] == {"count": 4, "docs": 3, "year_only": 0, "undated": 1}
     assert t["first"]["doc_id"] == "a" and t["first"]["paragraph"] == 1 and t["first"]["date"] == "2015-12-16"
     assert "网络空间命运共同体" in t["first"]["text"]
     # an earlier document with the shorter phrase comes first for that phrase
@@ -90,21 +93,26 @@ def test_exact_substring_semantics(small: Store) -> None:
 
 def test_by_month_and_imprecise_dates(small: Store) -> None:
     r = tl.timeline(small, ["网络空间命运共同体"], by="month").to_dict()["网络空间命运共同体"]
-    assert list(r["periods"]) == ["2015-11", "2015-12", "2016-11"]
+    assert list(r["periods"])[0] == "2015-12" and list(r["periods"])[-1] == "2016-11"
+    assert len(r["periods"]) == 12 and r["periods"]["2016-01"]["count"] == 0  # the months between, as zeros
     assert r["periods"]["2015-12"]["count"] == 2
-    assert r["undated"]["count"] == 1  # "1954" says no month; no date at all says nothing
+    assert r["undated"]["count"] == 1  # no date at all says nothing
+    y = tl.timeline(small, ["共同"], by="month").to_dict()["共同"]
+    assert y["year_only"] == {"1954": {"count": 3, "docs": 1}}  # "1954" says no month: counted, not dropped
+    assert y["total"]["year_only"] == 3
 
 
 def test_filters(small: Store) -> None:
     r = tl.timeline(small, ["网络空间命运共同体"], genre="compilation").to_dict()["网络空间命运共同体"]
-    assert r["total"] == {"count": 1, "docs": 1} and list(r["periods"]) == ["2016"]
+    assert r["total"] == {"count": 1, "docs": 1, "year_only": 0, "undated": 0} and list(r["periods"]) == ["2016"]
     r = tl.timeline(small, ["网络空间命运共同体"], date_from="2016-01-01").to_dict()["网络空间命运共同体"]
     assert r["total"]["count"] == 1 and r["first"]["doc_id"] == "c"
 
 
 def test_absent_term_and_bad_input(small: Store) -> None:
     r = tl.timeline(small, ["新质生产力"]).to_dict()["新质生产力"]
-    assert r["first"] is None and r["total"] == {"count": 0, "docs": 0}
+    assert r["first"] is None and r["total"] == {"count": 0, "docs": 0, "year_only": 0, "undated": 0}
+    assert r["periods"] == {}
     with pytest.raises(QueryError):
         tl.timeline(small, [""])
     with pytest.raises(QueryError):

@@ -407,12 +407,18 @@ def timeline(
     terms: list[str] = typer.Argument(..., help="One or more formulations."),
     by: Period = typer.Option(Period.year, "--by", help="year or month."),
     svg: str = typer.Option(None, "--svg", help="Also write the chart as SVG to this file."),
+    date_from: str = FROM_OPT,
+    date_to: str = TO_OPT,
+    speaker: str = SPEAKER_OPT,
+    genre: str = GENRE_OPT,
+    source: str = SOURCE_OPT,
     as_json: bool = JSON_OPT,
     as_csv: bool = CSV_OPT,
 ) -> None:
     """How often formulations occur per period: count, documents, per million characters, first use."""
     corpus = _corpus(readonly=True)
-    result = corpus.timeline(terms, by=by.value)
+    result = corpus.timeline(terms, by=by.value, date_from=_check_date(date_from, "--from"),
+                             date_to=_check_date(date_to, "--to"), speaker=speaker, genre=genre, source=source)
     if svg:
         from lunshu.analysis.timeline import to_svg
 
@@ -421,14 +427,18 @@ def timeline(
     if as_json:
         _print_json(data)
         return
-    rows = []
-    for term, info in data.items():
-        for period, v in info["periods"].items():
-            rows.append({"term": term, "period": period, **v})
+    rows = result.rows()  # the periods, then (by month) the counts of documents dated only to the year
     if as_csv:
         _write_csv(rows, ["term", "period", "count", "docs", "per_million"])
     else:
         _table(rows, ["term", "period", "count", "docs", "per_million"])
+        for term, info in data.items():
+            t = info["total"]
+            out_console.print(f"total {term}: {t['count']} occurrences in {t['docs']} documents"
+                              + (f" ({t['year_only']} in documents dated only to the year)" if t.get("year_only")
+                                 else "")
+                              + (f" ({t['undated']} in undated documents)" if t.get("undated") else ""),
+                              markup=False)
         for term, info in data.items():
             first = info.get("first")
             if first:

@@ -10,8 +10,13 @@ length, one character included. A phrase cannot span two paragraphs.
   filters applied), so periods with more text do not look more devoted to a phrase;
 * ``first``: the earliest dated occurrence (date, then document id, then paragraph), with the
   passage around it;
+* the periods run from the first with an occurrence (of any of the terms) to the last, every
+  period between included with zeros (a year without the phrase is a zero, not a gap); with
+  ``date_from``/``date_to`` they run over the whole range asked;
 * documents without a date belong to no period; they are counted in ``undated``. With
-  ``by="month"`` a document dated only to the year ("1954") is undated too.
+  ``by="month"`` a document dated only to the year ("1954") is counted in ``year_only`` (per
+  year), never silently dropped; ``total`` counts every occurrence and says how many of them are
+  in ``year_only`` and ``undated``.
 
 Candidate paragraphs are found with ``instr`` over ``paragraphs.text``: a full scan, ~15 ms
 per term on 1.7 M characters, and exact by definition. For much larger corpora the search index
@@ -71,14 +76,19 @@ class TermTimeline:
     undated: PeriodCount = field(default_factory=PeriodCount)
     total_count: int = 0
     total_docs: int = 0
+    year_only: dict[str, PeriodCount] = field(default_factory=dict)  # by month: documents dated to the year
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "periods": {p: c.to_dict() for p, c in self.periods.items()},
             "first": self.first.to_dict() if self.first else None,
-            "total": {"count": self.total_count, "docs": self.total_docs},
+            "total": {"count": self.total_count, "docs": self.total_docs,
+                      "year_only": sum(c.count for c in self.year_only.values()), "undated": self.undated.count},
             "undated": {"count": self.undated.count, "docs": self.undated.docs},
         }
+        if self.year_only:
+            d["year_only"] = {y: {"count": c.count, "docs": c.docs} for y, c in sorted(self.year_only.items())}
+        return d
 
 
 @dataclass
@@ -90,9 +100,23 @@ class Timeline:
         return {t: tl.to_dict() for t, tl in self.terms.items()}
 
     def rows(self) -> list[dict[str, Any]]:
-        """Flat rows (term, period, count, docs, per_million) for CSV."""
+        """Flat rows (term, period, count, docs, per_million) for CSV; by month, the year-only
+        counts follow as periods ``YYYY (year only)``."""
         return [{"term": t, "period": p, **c.to_dict()}
-                for t, tl in self.terms.items() for p, c in tl.periods.items()]
+                for t, tl in self.terms.items()
+                for p, c in [*tl.periods.items(), *((f"{y} (year only)", v) for y, v in tl.year_only.items())]]
+
+
+def _periods_between(first: str, last: str, by: str) -> list[str]:
+    """Every period from ``first`` to ``last`` (``"2014"``…, or ``"2014-11"``…), both included."""
+    out: list[str] = []
+    if by == "year":
+        return [str(y) for y in range(int(first[:4]), int(last[:4]) + 1)]
+    y, m = int(first[:4]), int(first[5:7])
+    while (y, m) <= (int(last[:4]), int(last[5:7])):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
 
 
 def period_of(date: str | None, by: str) -> str | None:
@@ -134,6 +158,7 @@ def timeline(store: Store, terms: list[str], by: str = "year", **filters: Any) -
     doc_date: dict[str, str | None] = {}
     doc_title: dict[str, str | None] = {}
     period_chars: dict[str, int] = {}
+    year_only_chars: dict[str, int] = {}
     undated_chars = 0
     for doc_id, date, chars, title in store.execute(
             f"SELECT d.id, d.date, d.chars, d.title FROM documents d{doc_where}", args):
@@ -142,14 +167,17 @@ def timeline(store: Store, terms: list[str], by: str = "year", **filters: Any) -
         doc_date[doc_id] = date
         doc_title[doc_id] = title
         if p is None:
-            undated_chars += int(chars or 0)
+            y = period_of(date, "year") if by == "month" else None
+            if y is not None:
+                year_only_chars[y] = year_only_chars.get(y, 0) + int(chars or 0)
+            else:
+                undated_chars += int(chars or 0)
         else:
             period_chars[p] = period_chars.get(p, 0) + int(chars or 0)
-    ordered = sorted(period_chars)
 
     result: dict[str, TermTimeline] = {}
     for term in terms:
-        tl = TermTimeline(term, {p: PeriodCount(chars=period_chars[p]) for p in ordered})
+        tl = TermTimeline(term, {})
         tl.undated.chars = undated_chars
         docs_seen: set[str] = set()
         best: tuple[str, str, int] | None = None  # (date, doc_id, n) of the first dated use
@@ -175,7 +203,13 @@ def timeline(store: Store, terms: list[str], by: str = "year", **filters: Any) -
                 first_text[key_any] = text
         for doc_id, c in per_doc.items():
             p = doc_period.get(doc_id)
-            bucket = tl.undated if p is None else tl.periods[p]
+            y = period_of(doc_date.get(doc_id), "year") if p is None and by == "month" else None
+            if p is not None:
+                bucket = tl.periods.setdefault(p, PeriodCount(chars=period_chars.get(p, 0)))
+            elif y is not None:
+                bucket = tl.year_only.setdefault(y, PeriodCount(chars=year_only_chars.get(y, 0)))
+            else:
+                bucket = tl.undated
             bucket.count += c
             bucket.docs += 1
             docs_seen.add(doc_id)
@@ -188,6 +222,19 @@ def timeline(store: Store, terms: list[str], by: str = "year", **filters: Any) -
             tl.first = FirstUse(chosen[0], doc_date.get(chosen[0]), chosen[1], _passage(text, off, len(term)),
                                 doc_title.get(chosen[0]), off)
         result[term] = tl
+    # one span of periods for every term: from the first occurrence to the last (or the range
+    # asked), the periods between included as zeros
+    used = sorted({p for tl in result.values() for p in tl.periods})
+    lo = period_of(filters.get("date_from"), by) or (period_of(filters.get("date_from"), "year") or "")
+    hi = period_of(filters.get("date_to"), by) or (period_of(filters.get("date_to"), "year") or "")
+    if by == "month":
+        lo = lo if len(lo) != 4 else f"{lo}-01"
+        hi = hi if len(hi) != 4 else f"{hi}-12"
+    first = lo or (used[0] if used else "")
+    last = hi or (used[-1] if used else "")
+    span = _periods_between(first, last, by) if first and last and first <= last else used
+    for tl in result.values():
+        tl.periods = {p: tl.periods.get(p) or PeriodCount(chars=period_chars.get(p, 0)) for p in span}
     return Timeline(by, result)
 
 

@@ -200,9 +200,10 @@ def doc_param(doc: str | None) -> str | None:
     return check_doc_id(value) if value else None
 
 
-def timeline_data(corpus: Corpus, terms: list[str], by: str) -> Any:
+def timeline_data(corpus: Corpus, terms: list[str], by: str, date_from: str | None = None,
+                  date_to: str | None = None) -> Any:
     with guard():
-        return corpus.timeline(terms, by=by)
+        return corpus.timeline(terms, by=by, date_from=check_date(date_from, "from"), date_to=check_date(date_to, "to"))
 
 
 TermsQ = Annotated[list[str], Query(description="A formulation; repeat the parameter for several")]
@@ -210,8 +211,9 @@ ByQ = Annotated[Literal["year", "month"], Query(description="year or month")]
 
 
 @router.get("/timeline", tags=["analysis"], summary="Occurrences of formulations per period (CLI: timeline)")
-def api_timeline(corpus: CorpusDep, term: TermsQ, by: ByQ = "year", format: FormatQ = "json") -> Response:
-    data = to_jsonable(timeline_data(corpus, _terms(term), by))
+def api_timeline(corpus: CorpusDep, term: TermsQ, by: ByQ = "year", date_from: FromQ = None, date_to: ToQ = None,
+                 format: FormatQ = "json") -> Response:
+    data = to_jsonable(timeline_data(corpus, _terms(term), by, date_from, date_to))
     if format == "csv":
         return csv_response(timeline_rows(data), TIMELINE_COLUMNS, "timeline.csv")
     return json_response(data)
@@ -219,8 +221,9 @@ def api_timeline(corpus: CorpusDep, term: TermsQ, by: ByQ = "year", format: Form
 
 @router.get("/timeline.svg", tags=["analysis"], summary="The timeline as an SVG chart",
             response_class=Response, responses={200: {"content": {"image/svg+xml": {}}}})
-def api_timeline_svg(corpus: CorpusDep, term: TermsQ, by: ByQ = "year") -> Response:
-    result = timeline_data(corpus, _terms(term), by)
+def api_timeline_svg(corpus: CorpusDep, term: TermsQ, by: ByQ = "year", date_from: FromQ = None,
+                     date_to: ToQ = None) -> Response:
+    result = timeline_data(corpus, _terms(term), by, date_from, date_to)
     with guard():
         from lunshu.analysis.timeline import to_svg
 

@@ -136,6 +136,8 @@ def timeline_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     for term, info in data.items():
         for period, v in (info.get("periods") or {}).items():
             rows.append({"term": term, "period": period, **v})
+        for year, v in (info.get("year_only") or {}).items():  # by month: dated only to the year
+            rows.append({"term": term, "period": f"{year} (year only)", **v})
     return rows
 
 

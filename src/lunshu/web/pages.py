@@ -99,7 +99,12 @@ def _bars(counts: dict[str, int]) -> list[dict[str, Any]]:
     if not counts:
         return []
     top = max(counts.values()) or 1
-    items = sorted(counts.items())
+    years = [int(p) for p in counts if p.isdigit()]
+    filled = dict(counts)
+    if years:  # a year without matches is a zero bar, not a missing one
+        for y in range(min(years), max(years) + 1):
+            filled.setdefault(str(y), 0)
+    items = sorted(filled.items(), key=lambda kv: (not kv[0][:4].isdigit(), kv[0]))
     many = len(items) > 24
     out = []
     for i, (period, n) in enumerate(items):
