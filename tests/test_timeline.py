@@ -93,7 +93,7 @@ def test_exact_substring_semantics(small: Store) -> None:
 
 def test_by_month_and_imprecise_dates(small: Store) -> None:
     r = tl.timeline(small, ["网络空间命运共同体"], by="month").to_dict()["网络空间命运共同体"]
-    assert list(r["periods"])[0] == "2015-12" and list(r["periods"])[-1] == "2016-11"
+    assert next(iter(r["periods"])) == "2015-12" and list(r["periods"])[-1] == "2016-11"
     assert len(r["periods"]) == 12 and r["periods"]["2016-01"]["count"] == 0  # the months between, as zeros
     assert r["periods"]["2015-12"]["count"] == 2
     assert r["undated"]["count"] == 1  # no date at all says nothing

@@ -41,7 +41,7 @@ def test_by_year_starts_at_the_first_use_and_shows_empty_years(db: Path) -> None
 
 def test_by_month_counts_year_only_documents_and_says_so(db: Path) -> None:
     data = json.loads(run_cli("timeline", "示例共同体", "--by", "month", "--json", db=db).stdout)["示例共同体"]
-    assert list(data["periods"])[0] == "2015-12" and list(data["periods"])[-1] == "2019-03"
+    assert next(iter(data["periods"])) == "2015-12" and list(data["periods"])[-1] == "2019-03"
     assert len(data["periods"]) == 40  # every month between, zeros included
     assert data["year_only"] == {"2018": {"count": 1, "docs": 1}}
     assert data["total"]["count"] == 5 and data["total"]["year_only"] == 1
