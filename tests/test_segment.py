@@ -98,6 +98,7 @@ def test_user_lexicon_from_env_and_beside_the_db(tmp_path: Path, monkeypatch: py
     monkeypatch.delenv("LUNSHU_LEXICON")
 
     db = tmp_path / "db" / "c.db"
+    db.parent.mkdir()
     store = Store(db)
     assert word not in segment.for_store(store).cut(text)
     (db.parent / segment.LEXICON_FILENAME).write_text(f"{word} 10 n\n", encoding="utf-8")  # jieba style too

@@ -113,8 +113,11 @@ def common_pieces(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     n = (T.PIECE_LIMIT + per_doc) // per_doc
     with store.transaction() as conn:
         for k in range(n):
-            store.put(conn, _doc(f"a{k}", [f"{A}，{FILLER[i % 6]}" for i in range(per_doc)], "report", "2010-01-01"))
-            store.put(conn, _doc(f"b{k}", [f"{FILLER[i % 6]}{B}。" for i in range(per_doc)], "report", "2011-01-01"))
+            # each document its own text (one text is stored once: lunshu.identity)
+            store.put(conn, _doc(f"a{k}", [f"{A}，{FILLER[i % 6]}" for i in range(per_doc)] + [f"第{k}份。"],
+                                 "report", "2010-01-01"))
+            store.put(conn, _doc(f"b{k}", [f"{FILLER[i % 6]}{B}。" for i in range(per_doc)] + [f"第{k}份。"],
+                                 "report", "2011-01-01"))
         store.put(conn, _doc("src", [FILLER[0], f"{A}，{B}。", FILLER[1]], "speech", "2021-03-05"))
         store.put(conn, _doc("copy", [f"{A}，{B}。"], "compilation", "2022-01-01"))
     yield store
