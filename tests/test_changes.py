@@ -150,6 +150,11 @@ def test_http_api_and_pages(small_db: Path) -> None:
         page = c.get("/keyness", params={"a": "from=2014", "b": "to=2013"}).text
         assert "网格化管理服务" in page and "negative keywords" in page
         assert "/api/changes" in c.get("/openapi.json").text
+        evil = '"><script>alert(1)</script>'
+        for path, params in [("/keyness", {"a": evil, "b": ""}), ("/keyness", {"a": f"speaker={evil}"}),
+                             ("/formulations", {"speaker": evil}), ("/changes", {"source": evil})]:
+            r = c.get(path, params=params)
+            assert r.status_code < 500 and "<script>alert(1)" not in r.text, path
 
 
 @pytest.fixture(scope="module")

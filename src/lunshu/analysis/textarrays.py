@@ -188,12 +188,30 @@ class Grams:
 def count_grams(sel: Selection, n: int, h: np.ndarray, min_count: int, mask: np.ndarray | None = None) -> Grams:
     """Count the n-grams starting where ``mask`` is true (default: wherever n Han characters follow)."""
     valid = np.flatnonzero(sel.run_left >= n if mask is None else mask)
-    keys, first_i, inv, counts = np.unique(h[valid], return_index=True, return_inverse=True, return_counts=True)
+    starts, order = groups(h[valid])
+    sorted_pos = valid[order]
+    sk = h[valid][order]
+    counts = np.diff(np.r_[starts, len(sk)]).astype(np.int64)
     keep = counts >= min_count
+    first = np.minimum.reduceat(sorted_pos, starts) if len(starts) else np.zeros(0, np.int64)
+    group = np.repeat(np.arange(len(starts)), counts)
+    occ = keep[group]
     remap = np.cumsum(keep) - 1
-    occ = keep[inv]
-    return Grams(n=n, keys=keys[keep], counts=counts[keep].astype(np.int64), first=valid[first_i[keep]],
-                 pos=valid[occ], gid=remap[inv[occ]].astype(np.int64))
+    # occurrences come grouped by n-gram, not in text order: nothing downstream needs text order
+    return Grams(n=n, keys=sk[starts][keep], counts=counts[keep], first=first[keep], pos=sorted_pos[occ],
+                 gid=remap[group[occ]].astype(np.int64))
+
+
+def groups(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(start of each run of equal values in sorted order, the sorting permutation).
+
+    ``np.unique(return_index=True)`` sorts with a stable merge sort; an unstable sort and a
+    ``minimum.reduceat`` for the first positions is several times faster on millions of keys.
+    """
+    order = np.argsort(values)
+    sv = values[order]
+    starts = np.flatnonzero(np.r_[True, sv[1:] != sv[:-1]]) if len(sv) else np.zeros(0, np.int64)
+    return starts, order
 
 
 def neighbour_stats(sel: Selection, g: Grams, side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -216,7 +234,10 @@ def neighbour_stats(sel: Selection, g: Grams, side: str) -> tuple[np.ndarray, np
     nb = np.bincount(g.gid[~is_char], minlength=k).astype(np.float64)
     ent = np.where(nb > 0, nb / total * np.log(total), 0.0)
     pair = (g.gid[is_char].astype(np.uint64) << np.uint64(21)) | sel.codes[npos_c[is_char]].astype(np.uint64)
-    upair, first_i, pc = np.unique(pair, return_index=True, return_counts=True)
+    starts, order = groups(pair)
+    occ_pos = g.pos[is_char][order]
+    upair = pair[order][starts]
+    pc = np.diff(np.r_[starts, len(pair)])
     owner = (upair >> np.uint64(21)).astype(np.int64)
     p = pc / total[owner]
     ent += np.bincount(owner, weights=-p * np.log(p), minlength=k)
@@ -227,7 +248,7 @@ def neighbour_stats(sel: Selection, g: Grams, side: str) -> tuple[np.ndarray, np
         order = np.lexsort((pc, owner))
         last = order[np.r_[owner[order][1:] != owner[order][:-1], True]]
         share[owner[last]] = p[last]
-        dom_pos[owner[last]] = g.pos[is_char][first_i[last]]
+        dom_pos[owner[last]] = occ_pos[starts[last]]
     return ent, share, dom_pos
 
 
