@@ -16,7 +16,7 @@ from conftest import run_cli
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lunshu.book import genre_of, ocr_date
+from lunshu.book import date_line, genre_of, ocr_date
 from lunshu.ingest.pdf import join_spaced
 
 QUOTE = "一个党，一个国家，一个民族，如果一切从本本出发，思想僵化，迷信盛行，那它就不能前进，它的生机就停止了，就要亡党亡国。"
@@ -208,6 +208,7 @@ def test_broken_pdf_is_a_clear_error(tmp_path: Path) -> None:
     ("一九五一年一月十四上日", "1951-01-14", None, "day"),
     ("一九六五年六月、十二月", "1965-06", None, "month"),
     ("二〇一二年十一月十五日", "2012-11-15", None, "day"),
+    ("1978年12月13日", "1978-12-13", None, "day"),
     ("没有日期", None, None, ""),
 ])
 def test_ocr_date(text: str, iso: str | None, end: str | None, precision: str) -> None:
@@ -229,6 +230,17 @@ def test_ocr_date(text: str, iso: str | None, end: str | None, precision: str) -
 ])
 def test_genre_from_title(title: str, genre: str) -> None:
     assert genre_of(title) == genre
+
+
+@pytest.mark.parametrize(("line", "is_date"), [
+    ("（一九六二年二月六日）", True),
+    ("《一九五一年一月二日)", True),  # OCR read the brackets as 《 and )
+    ("（1978年12月13日）", True),
+    ("一九五一年一月十五日出版的《学习》杂志第三卷", False),  # a sentence, not a date line
+    ("（一九五一年五月十五日通过，经中央批准。这是", False),
+])
+def test_date_line(line: str, is_date: bool) -> None:
+    assert bool(date_line(line)) is is_date
 
 
 def test_join_spaced() -> None:

@@ -51,9 +51,10 @@ _DAYISH = "日目卓只再明同朋前白曰月"
 _DAY_FIX = re.compile(rf"(年[{_NUMERAL}]{{1,3}}月[{_NUMERAL}]{{1,3}})上?[{_DAYISH}]")
 # a year of four numerals; in the 1900s a lost second or first character is still a year (一?五一, ?九五一)
 _YEAR4 = (rf"(?:[{_NUMC}]{{4}}|一[^\s{_NUMERAL}年]{{1,2}}[{_NUMC}]{{2}}|[-_一]{{0,2}}九[{_NUMC}]{{2}}"
-          rf"|[一二][{_NUMC}][^\s年，。][{_NUMC}]|[一二][{_NUMC}]{{2}}[^\s年，。])")  # one character misread
+          rf"|[一二][{_NUMC}][^\s年，。][{_NUMC}]|[一二][{_NUMC}]{{2}}[^\s年，。]"  # one character misread
+          r"|(?<![0-9])[12][0-9]{3})")  # or in Arabic digits
 # what may follow 年 in a date line: numerals (and what OCR reads for them), 月 日, 、 — 至 and spaces
-_DATE_TAIL = rf"[{_NUMC}{_DAYISH}年月日上中下旬初底、，,.．·—\-－至到\s]{{0,30}}"
+_DATE_TAIL = rf"[{_NUMC}{_DAYISH}0-9年月日上中下旬初底、，,.．·—\-－至到\s]{{0,30}}"
 _DATE_CORE = re.compile(rf"{_YEAR4}\s*年{_DATE_TAIL}")
 _CN_DIGITS = "〇一二三四五六七八九"
 
@@ -185,8 +186,9 @@ def _han(s: str) -> str:
 
 
 # running heads: "邓小平文选 第一卷 40", "动员新兵及新兵政治工作 3", "371注 释", "目录 3"
-_HEAD_A = re.compile(r"^(?P<a>[^0-9]{0,40}?)\s*(?P<n>\d{1,4})$")
-_HEAD_B = re.compile(r"^(?P<n>\d{1,4})\s*(?P<a>[^0-9]{0,40})$")
+# the number may be decorated: "— 12 —", "·12·"
+_HEAD_A = re.compile(r"^(?P<a>[^0-9]{0,40}?)\s*[-—–·]?\s*(?P<n>\d{1,4})\s*[-—–·]?$")
+_HEAD_B = re.compile(r"^[-—–·]?\s*(?P<n>\d{1,4})\s*[-—–·]?\s*(?P<a>[^0-9]{0,40})$")
 _HEAD_WORDS = re.compile(r"(目\s*录|注\s*释|出版说明|前\s*言|后\s*记|索\s*引|文选|文稿|文集|选集|全集|年谱|卷|册)")
 _PUNCT = re.compile(r"[，。；！？：、“”（）《》]")
 
@@ -232,6 +234,7 @@ class _Heads:
                 drop[i] = True
                 if a:
                     self.known[a] += 1
+                self.repairs["running_head" if a else "page_number"] += 1
         # heads without their number (the number extracted onto a line of its own)
         for i in nonempty[:2] + nonempty[-2:]:
             if drop[i]:
@@ -239,13 +242,11 @@ class _Heads:
             a = _han(lines[i])
             if a and self.known.get(a, 0) >= 2 and len(a) <= 40 and not _PUNCT.search(lines[i]):
                 drop[i] = True
+                self.repairs["running_head"] += 1
         if label is None and expected is not None:
             label = expected
-        else:
-            self.repairs["page_number"] += 1 if label is not None else 0
         if label is not None:
             self.label, self.sheet = label, sheet
-        self.repairs["running_head"] += sum(drop) - (1 if label is not None and any(drop) else 0)
         return label, drop
 
 
@@ -460,7 +461,7 @@ def _text_lines(text: str, book: Book) -> list[Line]:
     return out
 
 
-_PAGE_ONLY = re.compile(r"^\d{1,4}$")
+_PAGE_ONLY = re.compile(r"^[-—–·]?\s*\d{1,4}\s*[-—–·]?$")  # 12, — 12 —, ·12·
 _STRAY_ANY = re.compile(rf"^[^{HAN_RANGES}0-9…—]{{1,6}}$")
 
 
@@ -479,7 +480,7 @@ def _ocr_pages(lines: list[Line], book: Book) -> list[Line]:
         if not t:
             continue
         if _PAGE_ONLY.match(t):
-            v = int(t)
+            v = int(re.sub(r"\D", "", t))
             if last < v <= last + 40 or (last == 0 and v <= 60):
                 marks.append((len(keep), v))
                 last = v
