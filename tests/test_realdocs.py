@@ -174,3 +174,12 @@ def test_a_header_form_that_is_one_row_of_the_table() -> None:
                          "text", {})[1:]
     assert meta.title == "两会观察：新质生产力如何落地" and meta.source == "中新社"
     assert any(c.startswith("中新社北京3月5日电") for c in meta.consumed) and body[-1].startswith("代表们认为")
+
+
+def test_a_run_in_work_report_header() -> None:
+    text = ("政府工作报告——2024年3月5日在第十四届全国人民代表大会第二次会议上国务院总理李强各位代表："
+            + "现在，我代表国务院，向大会报告政府工作，请予审议。过去一年，我国发展历程很不平凡。" * 12)
+    meta, body = analyze(text, "text", {"date": "2024"})[1:]
+    assert (meta.title, meta.delivered, meta.date, meta.speakers) == ("政府工作报告", "2024-03-05", "2024-03-05", ["李强"])
+    assert meta.occasion == "第十四届全国人民代表大会第二次会议" and meta.roles == {"李强": ["国务院总理"]}
+    assert body[0] == "各位代表："

@@ -410,7 +410,8 @@ def _h_speaker_line(st: _State, m: re.Match[str] | None, p: str, nxt: str | None
 
 def _h_generic(st: _State, m: re.Match[str], p: str, nxt: str | None) -> _Step | None:
     """A header row with no handler of its own: its named groups are its fields (``title``,
-    ``outlet``, ``place`` with ``md``, ``names``, ``date``, ``name``); the rest of the line goes on."""
+    ``outlet``, ``place`` with ``md``, ``names``, ``date``, ``occasion``, ``role`` and ``name``); the rest
+    of the line goes on."""
     g = m.groupdict()
     if g.get("title"):
         st.header_titles.append(g["title"].strip())
@@ -424,8 +425,11 @@ def _h_generic(st: _State, m: re.Match[str], p: str, nxt: str | None) -> _Step |
         st.reporters.extend(_names(g["names"]))
     if g.get("date"):
         st.delivered = st.delivered or _iso_from_text(g["date"])
-    if g.get("name") and is_person_name(g["name"]):
-        _add_speaker(st, g["name"], m.group(0))
+        st.delivered_in_header = True
+    if g.get("occasion"):
+        st.occasions.append(g["occasion"])
+    if g.get("name") and is_person_name(g["name"].replace(" ", "")):
+        _add_speaker(st, g["name"].replace(" ", ""), (g.get("role") or "") + g["name"])
     return _Step(p[:m.end()].strip(), p[m.end():].strip())
 
 

@@ -109,6 +109,11 @@ RULES: tuple[Rule, ...] = (
          "中华人民共和国主席 习近平尊敬的李在明总统，各位同事：",
          "title and subtitle as one; a role and a name after the date are the speaker; the text starts at the "
          "salutation"),
+    Rule("report_header_run_in", "title, delivered, occasion, speaker", "head",
+         rf"^(?P<title>[^——（()）。]{{2,40}}?)\s*——\s*(?P<date>{DATE_TEXT})\s*在(?P<occasion>[^。，]{{2,60}}?)上\s*"
+         rf"(?P<role>{ROLE})?\s*(?P<name>{KNOWN_RE}|[{HAN}] ?[{HAN}](?: ?[{HAN}])?)(?={SALUTATION}|$)", 9,
+         "政府工作报告——2024年3月5日在第十四届全国人民代表大会第二次会议上国务院总理李强各位代表：",
+         "a report's title, date line and by-line run together (a run-on work report)"),
     Rule("date_line", "delivered, occasion", "head",
          rf"^(?:[（(]\s*(?P<d1>{DATE_TEXT})(?P<x1>[^（()）]{{0,40}})[）)]"
          rf"|——?\s*(?P<d2>{DATE_TEXT})\s*(?:在(?P<occ2>.{{2,60}}?)上)?"
