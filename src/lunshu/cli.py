@@ -15,12 +15,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from lunshu import __version__, settings
-from lunshu.cli_common import JSON_OPT, command, err_console, parse_fields
+from lunshu.cli_common import JSON_OPT, LazyConsole, command, err_console, parse_fields
 from lunshu.cli_common import print_json as _print_json
 from lunshu.errors import LunshuError, QueryError
 from lunshu.tabular import write_csv
@@ -34,7 +31,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-out_console = Console(highlight=False, soft_wrap=True)
+out_console = LazyConsole(highlight=False, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -81,6 +78,8 @@ def _table(rows: list[dict[str, Any]], columns: list[str], title: str | None = N
         for r in rows:
             sys.stdout.write("\t".join(" ".join(_cell(r.get(c)).split()) for c in columns) + "\n")
         return
+    from rich.table import Table
+
     t = Table(title=title, show_lines=False)
     for c in columns:
         t.add_column(c, overflow="fold")
@@ -132,7 +131,7 @@ def ingest(
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         progress_cm = Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                               console=err_console, transient=True)
+                               console=err_console.get(), transient=True)
         progress_cm.start()
 
         page_task: Any = None
@@ -251,6 +250,8 @@ def show(
     if raw:
         typer.echo(doc.raw)
         return
+    from rich.markup import escape
+
     s = doc.summary()
     if doc.page_start is not None:
         s["pages"] = f"{doc.page_start}–{doc.page_end}" if doc.page_end not in (None, doc.page_start) \

@@ -13,13 +13,34 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import typer
-from rich.console import Console
 
 from lunshu import settings
 from lunshu.errors import LunshuError
 
 F = TypeVar("F", bound=Callable[..., Any])
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class LazyConsole:
+    """A rich ``Console`` made on first use: a `--json` call never imports rich (a tenth of the
+    CLI's start-up)."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Any = None
+
+    def get(self) -> Any:
+        """The rich ``Console`` itself (for rich objects that take one)."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.get(), name)
+
+
+err_console = LazyConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 def print_json(obj: Any) -> None:
