@@ -288,15 +288,17 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, round(p * (len(xs) - 1)))]
 
 
-def run_size(n: int, workdir: Path, n_queries: int, rebuild: bool, reps: int = 3) -> dict[str, Any]:
+def run_size(n: int, workdir: Path, n_queries: int, rebuild: bool, reps: int = 3, with_bare: bool = True
+             ) -> dict[str, Any]:
     db, build = ensure_db(n, workdir, rebuild)
-    bare, bare_build = ensure_bare(db, rebuild)
+    bare, bare_build = ensure_bare(db, rebuild) if with_bare else (None, None)
     tpath, t_build = ensure_tantivy(db, rebuild)
     corpus = Corpus(db, readonly=True)
     fold = index.folder(corpus.store.conn).fold
     tv = Tantivy(tpath, fold)
-    bconn = sqlite3.connect(bare)
-    bconn.execute("PRAGMA cache_size = -65536")
+    bconn = sqlite3.connect(bare) if bare is not None else None
+    if bconn is not None:
+        bconn.execute("PRAGMA cache_size = -65536")
 
     def ours(q: Q) -> Any:
         return corpus.search(q.text, limit=q.limit, date_from=q.date_from, date_to=q.date_to)
@@ -305,7 +307,7 @@ def run_size(n: int, workdir: Path, n_queries: int, rebuild: bool, reps: int = 3
         return tv.search(q.text, limit=q.limit, bounds=search._date_bounds(q.date_from, q.date_to))
 
     def bare_ref(q: Q) -> Any:
-        if q.date_from or any(len(t) < 3 for t in q.text.split()):
+        if bconn is None or q.date_from or any(len(t) < 3 for t in q.text.split()):
             return None
         expr = " AND ".join(quote(t) for t in q.text.split())
         total = bconn.execute("SELECT count(*) FROM bare WHERE bare MATCH ?", (expr,)).fetchone()[0]
@@ -448,8 +450,14 @@ def markdown(all_results: list[dict[str, Any]], reports: dict[str, float] | None
                    f"the text (FTS5 {s['fts_bytes'] / 1e6:.0f} MB + per-paragraph keys), database file "
                    f"{s.get('file_bytes', 0) / 1e6:.0f} MB; tantivy {tb['index_bytes'] / 1e6:.0f} MB "
                    f"({tb['index_bytes'] / s['text_bytes']:.2f}×, built in {tb['cpu_seconds']:.0f} CPU s from Python); "
-                   f"bare trigram FTS5 {r['bare_build']['index_bytes'] / 1e6:.0f} MB "
-                   f"({r['bare_build']['index_bytes'] / s['text_bytes']:.2f}×, 3+ characters only)."), ""]
+                   + (f"bare trigram FTS5 {r['bare_build']['index_bytes'] / 1e6:.0f} MB "
+                      f"({r['bare_build']['index_bytes'] / s['text_bytes']:.2f}×, 3+ characters only)."
+                      if r.get("bare_build") else "(bare FTS5 not run at this size)."))]
+        b = r["build"]
+        lines += [(f"Indexing during the build (`index.add` with its commit, in key order, 40k paragraphs per "
+                   f"transaction): {b.get('index_chars_per_cpu_s', 0) / 1e6:.2f} M characters per CPU second "
+                   f"({b['index_chars_per_s'] / 1e6:.2f} M/s wall); the merge at the end (`index.settle`) "
+                   f"{b['optimize_seconds']:.1f} s wall."), ""]
     big = all_results[-1] if all_results else None
     if big is not None:
         lines += [(f"Targets at {big['paragraphs']:,} paragraphs (CPU time; median ≤ {RATIO_TARGET:.0f}× tantivy's, "
@@ -494,6 +502,7 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true",
                     help="keep the results of other sizes from the last run (to run a big size on its own)")
     ap.add_argument("--no-reports", action="store_true", help="skip the government work reports indexing run")
+    ap.add_argument("--no-bare", action="store_true", help="skip the bare FTS5 reference (its build is long at 1M)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "search.md")
     ap.add_argument("--corpora", type=Path, default=synth.SHARED / "corpora")
     args = ap.parse_args()
@@ -502,7 +511,7 @@ def main() -> None:
     args.workdir.mkdir(parents=True, exist_ok=True)
     saved = args.out.with_suffix(".json")
     old = json.loads(saved.read_text()) if args.keep and saved.exists() else {}
-    results = [run_size(n, args.workdir, args.queries, args.rebuild) for n in args.sizes]
+    results = [run_size(n, args.workdir, args.queries, args.rebuild, with_bare=not args.no_bare) for n in args.sizes]
     for r in results:
         r["when"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     kept = [r for r in old.get("sizes", []) if r["paragraphs"] not in args.sizes]
@@ -511,8 +520,12 @@ def main() -> None:
     reports = reports or old.get("reports")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(markdown(results, reports) + "\n", encoding="utf-8")
-    saved.write_text(json.dumps({"name": "search", "ratios": ratios(results), "sizes": results, "reports": reports},
-                                ensure_ascii=False, indent=1))
+    series = [{"label": f"{name} (lunshu CPU p50)", "unit": "s", "x_unit": "characters",
+               "points": [{"x": r["sizes"]["chars"], "y": r["classes"][name]["ours_cpu_p50"] / 1000}
+                          for r in results if name in r["classes"]]}
+              for name in ("1 char", "2 chars, common", "3–4 chars", "6–12 chars")]
+    saved.write_text(json.dumps({"name": "search", "ratios": ratios(results), "series": series, "sizes": results,
+                                 "reports": reports}, ensure_ascii=False, indent=1))
     print(f"wrote {args.out}", file=sys.stderr)
 
 
