@@ -81,6 +81,17 @@ def test_likely_huge_terms_are_counted_per_year_straight_away() -> None:
     assert not search._likely_huge(parse("的 -是"))
 
 
+@pytest.mark.parametrize("window", [0, 1, 3, 1000])
+def test_lone_short_terms_count_the_same_on_either_side_of_the_probe(corpus: Corpus, window: int,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    want = {q: _as_tuple(corpus.search(q, limit=5)) for q in ("的", "网络", "空间", "无此")}
+    monkeypatch.setattr(search, "RANK_WINDOW", window)
+    monkeypatch.setattr(search, "COUNT_FACTOR", 1)
+    for q, w in want.items():
+        got = _as_tuple(corpus.search(q, limit=5))
+        assert got[:2] == w[:2], q
+
+
 def test_an_empty_database(tmp_path: Path) -> None:
     c = Corpus(tmp_path / "e.db")
     try:
