@@ -512,12 +512,18 @@ def compile_cmd(
     out: str = typer.Option(None, "--out", help="Output file (docx needs one)."),
     date_from: str = FROM_OPT,
     date_to: str = TO_OPT,
-    speaker: str = SPEAKER_OPT,
+    speaker: str = typer.Option(None, "--speaker", help="Whose statements (default: the speaker most quoted "
+                                                        "on the topic, named in the header)."),
+    variant: list[str] = typer.Option([], "--variant", help="Another wording of the topic to include too "
+                                                            "(repeatable)."),
+    lang: str = typer.Option(None, "--lang", help="Language of the output's fixed text: zh or en (default: zh "
+                                                  "for a Chinese topic)."),
     as_json: bool = JSON_OPT,
 ) -> None:
     """An automatic compilation (论述摘编): statements on a topic, in order, attributions checked."""
     comp = _corpus(readonly=True).compile(topic, date_from=_check_date(date_from, "--from"),
-                                          date_to=_check_date(date_to, "--to"), speaker=speaker)
+                                          date_to=_check_date(date_to, "--to"), speaker=speaker,
+                                          variants=variant, lang=lang)
     if as_json or fmt is CompileFormat.json:
         text = json.dumps(comp.to_dict(), ensure_ascii=False, indent=None if as_json else 2)
     elif fmt is CompileFormat.md:

@@ -269,10 +269,13 @@ CompileFmt = Literal["json", "md", "docx"]
             responses={200: {"content": {"application/json": {}, "text/markdown": {}, DOCX_TYPE: {}}}})
 def api_compile(corpus: CorpusDep, topic: Annotated[str, Query(min_length=1, max_length=200)],
                 format: CompileFmt = "json", date_from: FromQ = None, date_to: ToQ = None,
-                speaker: SpeakerQ = None) -> Response:
+                speaker: SpeakerQ = None,
+                variant: Annotated[list[str] | None, Query(description="Another wording of the topic (repeat)")] = None,
+                lang: Annotated[Literal["zh", "en"] | None, Query(description="Language of the fixed text")] = None,
+                ) -> Response:
     with guard():
         comp = corpus.compile(topic, date_from=check_date(date_from, "from"), date_to=check_date(date_to, "to"),
-                              speaker=opt(speaker))
+                              speaker=opt(speaker), variants=[v for v in variant or [] if v.strip()], lang=lang)
         if format == "json":
             return json_response(comp)
         name = re.sub(r"[\\/:*?\"<>|\s]+", "_", topic)[:60] or "compilation"
