@@ -82,7 +82,7 @@ def test_compile_one_speaker_every_statement_on_the_topic(journey: dict[str, Any
     statements = [s for ss in c["years"].values() for s in ss]
     assert c["speaker"] == "习近平" and all(s["speaker"] == "习近平" for s in statements)
     assert all(TOPIC in s["text"] for s in statements)
-    assert c["total"] == len(statements) and list(c["years"])[0] == "2015"
+    assert c["total"] == len(statements) and next(iter(c["years"])) == "2015"
     md = run_cli("compile", TOPIC, db=journey["db"]).stdout
     assert md.startswith(f"# {TOPIC}：论述摘编") and f"共{len(statements)}条" in md
 
