@@ -31,7 +31,7 @@ def test_compile_of_a_common_word_is_capped_and_says_how_many_more(corpora_db: P
         for s in year:
             assert topic in s["text"] and len(s["text"]) <= 600
     md = run_cli("compile", topic, "--format", "md", db=corpora_db)
-    assert f"{data['more']} more" in md.stdout
+    assert f"另有{data['more']}处" in md.stdout  # (the fixed text is in the topic's language)
 
 
 @requires_shared
