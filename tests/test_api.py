@@ -17,18 +17,9 @@ from typing import Any
 import httpx
 import pytest
 from conftest import run_cli
-from web_support import SMALL_DOCS, LiveServer, build_small_db, live_server, needs
+from web_support import SMALL_DOCS, LiveServer, build_small_db, live_server
 
 from lunshu.web.app import create_app
-
-needs_search = needs("lunshu.search")
-needs_kwic = needs("lunshu.kwic")
-needs_trace = needs("lunshu.trace")
-needs_reuse = needs("lunshu.reuse")
-needs_timeline = needs("lunshu.analysis.timeline")
-needs_keywords = needs("lunshu.analysis.keywords")
-needs_collocates = needs("lunshu.analysis.collocates")
-needs_compile = needs("lunshu.analysis.compile")
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +130,6 @@ def test_stats(client: httpx.Client) -> None:
 
 
 # -- search ----------------------------------------------------------------------------------------
-@needs_search
 @pytest.mark.parametrize("params,args", [
     ({"q": "数字空间"}, []),
     ({"q": "数字空间 共同体", "limit": 2, "offset": 1}, ["--limit", "2", "--offset", "1"]),
@@ -154,7 +144,6 @@ def test_search_equals_cli(client: httpx.Client, small_db: Path, params: dict[st
     assert r.json() == cli_json(small_db, "search", params["q"], *args)
 
 
-@needs_search
 def test_search_finds_every_paragraph(client: httpx.Client) -> None:
     body = client.get("/api/search", params={"q": "数字空间", "limit": 100}).json()
     expected = {(d["id"], i) for d in SMALL_DOCS for i, p in enumerate(d["paragraphs"], 1) if "数字空间" in p}
@@ -166,7 +155,6 @@ def test_search_finds_every_paragraph(client: httpx.Client) -> None:
     assert {(h["doc_id"], h["paragraph"]) for h in one["hits"]} == {("t-speech-2015", 4), ("t-compilation-2020", 3)}
 
 
-@needs_search
 def test_search_csv_equals_cli(client: httpx.Client, small_db: Path) -> None:
     assert api_csv(client, "/api/search", q="数字空间") == cli_csv(small_db, "search", "数字空间")
 
@@ -182,7 +170,6 @@ def test_search_parameters_are_checked(client: httpx.Client) -> None:
 
 
 # -- concordance -----------------------------------------------------------------------------------
-@needs_kwic
 @pytest.mark.parametrize("sort", ["date", "1L", "1R"])
 def test_kwic_equals_cli(client: httpx.Client, small_db: Path, sort: str) -> None:
     r = client.get("/api/kwic", params={"term": "数字空间", "width": 5, "sort": sort})
@@ -191,13 +178,11 @@ def test_kwic_equals_cli(client: httpx.Client, small_db: Path, sort: str) -> Non
     assert all(x["match"] == "数字空间" for x in r.json())
 
 
-@needs_kwic
 def test_kwic_csv_equals_cli(client: httpx.Client, small_db: Path) -> None:
     assert api_csv(client, "/api/kwic", term="共同") == cli_csv(small_db, "kwic", "共同")
 
 
 # -- analysis --------------------------------------------------------------------------------------
-@needs_timeline
 def test_timeline_equals_cli(client: httpx.Client, small_db: Path) -> None:
     r = client.get("/api/timeline", params=[("term", "数字空间"), ("term", "共同体")])
     assert r.status_code == 200, r.text
@@ -209,7 +194,6 @@ def test_timeline_equals_cli(client: httpx.Client, small_db: Path) -> None:
     assert month == cli_json(small_db, "timeline", "数字空间", "--by", "month")
 
 
-@needs_timeline
 def test_timeline_csv_and_svg(client: httpx.Client, small_db: Path) -> None:
     assert api_csv(client, "/api/timeline", term="数字空间") == cli_csv(small_db, "timeline", "数字空间")
     r = client.get("/api/timeline.svg", params={"term": "数字空间"})
@@ -221,7 +205,6 @@ def test_timeline_csv_and_svg(client: httpx.Client, small_db: Path) -> None:
     assert_error(client.get("/api/timeline", params={"term": " "}), 400, "bad_query")
 
 
-@needs_keywords
 def test_keywords_equals_cli(client: httpx.Client, small_db: Path) -> None:
     r = client.get("/api/keywords/t-speech-2015", params={"top": 5})
     assert r.status_code == 200, r.text
@@ -229,14 +212,12 @@ def test_keywords_equals_cli(client: httpx.Client, small_db: Path) -> None:
     assert all(set(k) >= {"term", "weight"} for k in r.json())
 
 
-@needs_collocates
 def test_collocates_equals_cli(client: httpx.Client, small_db: Path) -> None:
     r = client.get("/api/collocates", params={"term": "数字空间", "min_freq": 1})
     assert r.status_code == 200, r.text
     assert r.json() == cli_json(small_db, "collocates", "数字空间", "--min-freq", "1")
 
 
-@needs_compile
 def test_compile_json_md_docx(client: httpx.Client, small_db: Path) -> None:
     r = client.get("/api/compile", params={"topic": "数字空间"})
     assert r.status_code == 200, r.text
@@ -254,7 +235,6 @@ def test_compile_json_md_docx(client: httpx.Client, small_db: Path) -> None:
 
 
 # -- provenance ------------------------------------------------------------------------------------
-@needs_trace
 def test_trace_equals_cli(client: httpx.Client, small_db: Path) -> None:
     quote = "数字空间是人类共同的家园"
     r = client.post("/api/trace", json={"text": quote, "date": "2015-12-16"})
@@ -277,7 +257,6 @@ def test_trace_body_is_checked(client: httpx.Client) -> None:
     assert_error(client.post("/api/trace", json={"text": "x", "date": "someday"}), 400, "bad_query")
 
 
-@needs_trace
 def test_quotes_equal_cli(client: httpx.Client, small_db: Path) -> None:
     r = client.get("/api/quotes", params={"doc": "t-compilation-2020"})
     assert r.status_code == 200, r.text
@@ -289,7 +268,6 @@ def test_quotes_equal_cli(client: httpx.Client, small_db: Path) -> None:
     assert_error(client.get("/api/quotes", params={"status": "true"}), 422)
 
 
-@needs_trace
 def test_quotes_on_examples_equal_cli(ex: httpx.Client, examples_corpus: Any) -> None:
     r = ex.get("/api/quotes")
     assert r.status_code == 200, r.text
@@ -299,7 +277,6 @@ def test_quotes_on_examples_equal_cli(ex: httpx.Client, examples_corpus: Any) ->
     assert all(q["status"] == "variant" for q in variants)
 
 
-@needs_reuse
 def test_reuse_equals_cli(client: httpx.Client, small_db: Path) -> None:
     r = client.get("/api/reuse")
     assert r.status_code == 200, r.text
@@ -352,13 +329,10 @@ def test_bugs_give_500_without_traceback(small_db: Path) -> None:
         assert "secret" not in page.text and "Traceback" not in page.text
 
 
-def test_unavailable_feature_is_501_not_500(client: httpx.Client) -> None:
-    """A Corpus method whose module is missing answers 501 with the error shape (and works once it lands)."""
+def test_collocates_answer(client: httpx.Client) -> None:
+    """Every feature is part of the build: no route answers "not available"."""
     r = client.get("/api/collocates", params={"term": "数字"})
-    if r.status_code == 501:
-        assert_error(r, 501, "not_available")
-    else:
-        assert r.status_code == 200
+    assert r.status_code == 200, r.text
 
 
 # -- writing ---------------------------------------------------------------------------------------
@@ -421,7 +395,6 @@ def test_seed_documents_equal_cli_and_render(seeds: httpx.Client, seed_corpus: A
     assert seeds.get(f"/api/docs/{doc_id}").json() == cli_json(seed_corpus.path, "show", doc_id)
 
 
-@needs_trace
 def test_seed_quotes_and_trace_equal_cli(seeds: httpx.Client, seed_corpus: Any, seed_ids: dict[str, str]) -> None:
     compilation = seed_ids["002"]
     quotes = seeds.get("/api/quotes", params={"doc": compilation}).json()
@@ -435,7 +408,6 @@ def test_seed_quotes_and_trace_equal_cli(seeds: httpx.Client, seed_corpus: Any, 
     assert seed_ids["001"] in {s["doc_id"] for s in traced["sources"]}  # the full speech is among the sources
 
 
-@needs_reuse
 def test_seed_reuse_equals_cli(seeds: httpx.Client, seed_corpus: Any, seed_ids: dict[str, str]) -> None:
     speech = seed_ids["001"]
     data = seeds.get("/api/reuse", params={"doc": speech}).json()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -36,11 +35,9 @@ def _floors() -> dict[str, Any]:
 
 
 def _paragraphs(text: str) -> list[str]:
-    """The real cleaner's paragraphs when it is there; blank-line paragraphs otherwise."""
-    try:
-        from lunshu.clean import clean_body
-    except ImportError:  # pragma: no cover - the cleaner is part of the package
-        return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    """The real cleaner's paragraphs."""
+    from lunshu.clean import clean_body
+
     return list(clean_body(text, "text").paragraphs)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_support import LiveServer, live_server, needs
+from web_support import LiveServer, live_server
 
 from lunshu.web.app import create_app
 
@@ -74,7 +74,6 @@ def shot(page: Any, name: str, full: bool = True) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full)
 
 
-@needs("lunshu.search")
 def test_search_then_open_a_document(page: Any, examples_server: LiveServer) -> None:
     page.goto(examples_server.url + "/")
     page.get_by_label("Search query").fill("数字共同体")
@@ -125,7 +124,6 @@ def test_document_page(page: Any, examples_server: LiveServer, example_ids: dict
     shot(page, "document-mobile", full=False)
 
 
-@needs("lunshu.trace")
 def test_trace_a_quotation(page: Any, examples_server: LiveServer) -> None:
     page.goto(examples_server.url + "/trace")
     page.get_by_label("Quotation").fill("我们将坚持开放合作，让企业和市民分享数字红利，让数字化成果更多更公平惠及全体市民。")
@@ -144,7 +142,6 @@ def test_trace_a_quotation(page: Any, examples_server: LiveServer) -> None:
     assert json_link.get_attribute("href").startswith("/api/trace?")
 
 
-@needs("lunshu.analysis.timeline")
 def test_timeline_and_other_pages_render(page: Any, examples_server: LiveServer) -> None:
     page.goto(examples_server.url + "/timeline?term=数字共同体&term=数字经济")
     img = page.locator("figure.chart img")
@@ -159,7 +156,6 @@ def test_timeline_and_other_pages_render(page: Any, examples_server: LiveServer)
         shot(page, name)
 
 
-@needs("lunshu.trace")
 def test_seed_compilation_page(page: Any, seed_corpus: Any, seed_ids: dict[str, str]) -> None:
     """The real seed 002 (skipped without ../shared): its quotations are marked in the text and listed."""
     with live_server(create_app(seed_corpus.path)) as s:

@@ -21,7 +21,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from web_support import XSS_TEXT, XSS_TITLE, LiveServer, build_small_db, live_server, needs, raw_get
+from web_support import XSS_TEXT, XSS_TITLE, LiveServer, build_small_db, live_server, raw_get
 
 from lunshu.web.app import create_app
 from lunshu.web.common import highlight, marks, render_diff
@@ -183,7 +183,6 @@ def test_lying_content_length_is_refused(server: LiveServer) -> None:
 
 
 # -- query syntax never reaches SQLite raw ---------------------------------------------------------
-@needs("lunshu.search")
 @pytest.mark.parametrize("q", FTS_NASTIES)
 def test_search_syntax_gives_400_not_500(client: httpx.Client, q: str) -> None:
     r = client.get("/api/search", params={"q": q})
@@ -194,7 +193,6 @@ def test_search_syntax_gives_400_not_500(client: httpx.Client, q: str) -> None:
     assert page.status_code in (200, 400), (q, page.status_code)
 
 
-@needs("lunshu.search")
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(alphabet=st.sampled_from(list('"*()^:-+{}[]\'\\ 数字空间共同体ANDORNOTNEAR')), min_size=1, max_size=12))
 def test_search_never_500(client: httpx.Client, q: str) -> None:
@@ -204,13 +202,12 @@ def test_search_never_500(client: httpx.Client, q: str) -> None:
     assert r.status_code in (200, 400), (q, r.status_code, r.text)
 
 
-@needs("lunshu.trace", "lunshu.analysis.timeline")
 @pytest.mark.parametrize("q", FTS_NASTIES)
 def test_other_queries_never_500(client: httpx.Client, q: str) -> None:
     for r in [client.post("/api/trace", json={"text": q}), client.get("/api/timeline", params={"term": q}),
               client.get("/api/collocates", params={"term": q}), client.get("/api/kwic", params={"term": q}),
               client.get("/api/compile", params={"topic": q})]:
-        assert r.status_code in (200, 400, 422, 501), (q, r.request.url, r.status_code, r.text)
+        assert r.status_code in (200, 400, 422), (q, r.request.url, r.status_code, r.text)
 
 
 # -- writing ---------------------------------------------------------------------------------------

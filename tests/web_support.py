@@ -4,7 +4,6 @@ database, and raw HTTP for requests a normal client would tidy up (``..`` in pat
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import socket
 import threading
 import time
@@ -13,24 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
 import uvicorn
 
 from lunshu.models import Document
 from lunshu.store import Store
-
-
-def module_available(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):
-        return False
-
-
-def needs(*modules: str) -> pytest.MarkDecorator:
-    """Skip until the module behind a Corpus method has landed."""
-    missing = [m for m in modules if not module_available(m)]
-    return pytest.mark.skipif(bool(missing), reason=f"not importable yet: {', '.join(missing)}")
 
 
 class LiveServer:

@@ -41,12 +41,12 @@ class Budget:
                               "--speaker) or use the CLI, which has no budget")
 
 
-_CURRENT: ContextVar[Budget | None] = ContextVar("lunshu_budget", default=None)
+CURRENT: ContextVar[Budget | None] = ContextVar("lunshu_budget", default=None)
 
 
 def check() -> None:
     """Raise :class:`Interrupted` when the current request's budget is spent (no-op outside one)."""
-    b = _CURRENT.get()
+    b = CURRENT.get()
     if b is not None:
         b.check()
 
@@ -54,8 +54,8 @@ def check() -> None:
 @contextmanager
 def budget(seconds: float | None) -> Iterator[Budget]:
     b = Budget(seconds)
-    token = _CURRENT.set(b)
+    token = CURRENT.set(b)
     try:
         yield b
     finally:
-        _CURRENT.reset(token)
+        CURRENT.reset(token)

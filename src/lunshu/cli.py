@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import typer
 
 from lunshu import __version__, settings
-from lunshu.cli_common import JSON_OPT, LazyConsole, command, err_console, parse_fields
+from lunshu.cli_common import COUNT_MAX, JSON_OPT, LazyConsole, command, err_console, parse_fields
 from lunshu.cli_common import print_json as _print_json
 from lunshu.errors import LunshuError, QueryError
 from lunshu.tabular import write_csv
@@ -200,10 +200,10 @@ SOURCE_OPT = typer.Option(None, "--source", help="Only documents whose source ou
 def _check_date(value: str | None, name: str) -> str | None:
     if value is None:
         return None
-    from lunshu.dates import parse_date
+    from lunshu.dates import filter_date
 
-    iso = parse_date(value)
-    if iso is None:
+    iso = filter_date(value)
+    if iso is None:  # a bad option value: a usage error (exit 2)
         raise QueryError(f"{name}: {value!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
     return iso
 
@@ -216,8 +216,8 @@ def docs(
     date_from: str = FROM_OPT,
     date_to: str = TO_OPT,
     source: str = SOURCE_OPT,
-    limit: int = typer.Option(None, "--limit", min=0, help="At most this many."),
-    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many."),
+    limit: int = typer.Option(None, "--limit", min=0, max=COUNT_MAX, help="At most this many."),
+    offset: int = typer.Option(0, "--offset", min=0, max=COUNT_MAX, help="Skip this many."),
     as_json: bool = JSON_OPT,
     as_csv: bool = CSV_OPT,
 ) -> None:
@@ -329,8 +329,8 @@ class HitsBy(str, Enum):
 @command
 def search(
     query: str = typer.Argument(..., help='Terms are ANDed; "a phrase"; a OR b; -term excludes.'),
-    limit: int = typer.Option(20, "--limit", min=0, help="Hits per page."),
-    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many hits."),
+    limit: int = typer.Option(20, "--limit", min=0, max=COUNT_MAX, help="Hits per page."),
+    offset: int = typer.Option(0, "--offset", min=0, max=COUNT_MAX, help="Skip this many hits."),
     date_from: str = FROM_OPT,
     date_to: str = TO_OPT,
     speaker: str = SPEAKER_OPT,
@@ -369,7 +369,7 @@ def kwic(
     width: int = typer.Option(20, "--width", min=1, max=500, help="Characters of context on each side."),
     sort: str = typer.Option("date", "--sort", help="date, or context positions 1L, 2L, 1R, 2R; several "
                                                      "comma-separated (1R,2R)."),
-    limit: int = typer.Option(KWIC_LIMIT, "--limit", min=0, help=f"At most this many lines (default {KWIC_LIMIT}; "
+    limit: int = typer.Option(KWIC_LIMIT, "--limit", min=0, max=COUNT_MAX, help=f"At most this many lines (default {KWIC_LIMIT}; "
                                                                   "--all for every one)."),
     show_all: bool = typer.Option(False, "--all", help="Every line, however many."),
     date_from: str = FROM_OPT,
@@ -451,7 +451,7 @@ def timeline(
 @command
 def keywords(
     doc_id: str = typer.Argument(..., metavar="ID", help="Document id."),
-    top: int = typer.Option(20, "--top", min=1, help="How many keywords."),
+    top: int = typer.Option(20, "--top", min=1, max=COUNT_MAX, help="How many keywords."),
     as_json: bool = JSON_OPT,
     as_csv: bool = CSV_OPT,
 ) -> None:
@@ -471,8 +471,8 @@ def keywords(
 def collocates(
     term: str = typer.Argument(..., help="The node term."),
     window: int = typer.Option(5, "--window", min=1, max=50, help="Words on each side."),
-    min_freq: int = typer.Option(2, "--min-freq", min=1, help="Minimum co-occurrences."),
-    top: int = typer.Option(30, "--top", min=1, help="How many collocates."),
+    min_freq: int = typer.Option(2, "--min-freq", min=1, max=COUNT_MAX, help="Minimum co-occurrences."),
+    top: int = typer.Option(30, "--top", min=1, max=COUNT_MAX, help="How many collocates."),
     date_from: str = FROM_OPT,
     date_to: str = TO_OPT,
     speaker: str = SPEAKER_OPT,
@@ -571,7 +571,7 @@ def quotes(
 def trace(
     text: str = typer.Argument(..., help="The quotation (use - to read it from stdin)."),
     date: str = typer.Option(None, "--date", help="The date it is attributed to."),
-    limit: int = typer.Option(10, "--limit", min=1, help="At most this many sources."),
+    limit: int = typer.Option(10, "--limit", min=1, max=COUNT_MAX, help="At most this many sources."),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Where a quotation comes from, and whether its attribution holds."""
@@ -663,13 +663,25 @@ def serve(
     else:
         err_console.print(f"lunshu: serving {_db()} on http://{host}:{port}/"
                           + (f" with {workers} worker processes" if workers > 1 else ""), markup=False)
+    # SIGTERM: open connections get a short grace, work in progress is cancelled (lunshu.web.limits),
+    # and the process ends within seconds even if a worker thread is still inside a computation
     if workers == 1:
-        uvicorn.run(application, host=host, port=port, log_level="warning")
+        class _Server(uvicorn.Server):
+            def handle_exit(self, sig: int, frame: Any) -> None:
+                web.limits.cancel_all("the server is shutting down")  # work in progress stops now
+                super().handle_exit(sig, frame)
+
+        try:
+            _Server(uvicorn.Config(application, host=host, port=port, log_level="warning",
+                                   timeout_graceful_shutdown=2)).run()
+        finally:
+            web.limits.cancel_all("the server is shutting down")
+            web.exit_soon(0.5)
     else:
         from lunshu.web.serving import NoDelayHTTP
 
         uvicorn.run(application, host=host, port=port, log_level="warning", workers=workers, factory=True,
-                    http=NoDelayHTTP)
+                    http=NoDelayHTTP, timeout_graceful_shutdown=2)
 
 
 from lunshu.cli_formulations import register as _register_formulations

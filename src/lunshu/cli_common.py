@@ -53,6 +53,10 @@ def print_json(obj: Any) -> None:
 def _fail(exc: BaseException, as_json: bool) -> None:
     if isinstance(exc, LunshuError):
         code, message = exc.code, str(exc)
+    elif isinstance(exc, OSError) and exc.strerror:
+        # a file that cannot be read or written (missing folder, a folder given as a file, full disk)
+        where = f"{exc.filename}: " if exc.filename else ""
+        code, message = "io_error", f"{where}{exc.strerror}"
     else:
         code, message = "internal", f"internal error: {type(exc).__name__}: {exc}"
     # one line, whatever the message holds
@@ -87,6 +91,10 @@ def command(fn: F) -> F:
 
 
 
+
+# The bound of every count option (--limit, --offset, --top…): a larger number is a usage error
+# (exit 2), not an integer SQLite cannot hold.
+COUNT_MAX = 1_000_000_000
 
 JSON_OPT = typer.Option(False, "--json", help="Print one JSON document on stdout and nothing else there.")
 

@@ -6,6 +6,7 @@ JSON shape of the contract in PRODUCT.md.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sqlite3
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from lunshu import index, settings
-from lunshu.errors import LunshuError
+from lunshu.errors import LunshuError, StoreError
 from lunshu.models import Document, IngestFailure, IngestReport, RawRecord
 from lunshu.store import Store
 
@@ -168,7 +169,12 @@ class Corpus:
         try:
             with self.store.transaction() as conn:
                 statuses = [self.store.put(conn, doc) for doc in docs]
-        except (sqlite3.DatabaseError, LunshuError, ValueError):
+        except (sqlite3.DatabaseError, LunshuError, ValueError) as exc:
+            if _disk_full(exc):
+                # no document can be stored now: one clear error, not one per document
+                raise StoreError(f"the disk is full: {report.added + report.updated} documents were stored, "
+                                 f"{len(docs)} in this batch and the rest were not; free space and run the same "
+                                 "ingest again to finish it", path=self.path) from None
             if len(docs) == 1:
                 raise
             written = 0
@@ -306,6 +312,11 @@ class Corpus:
         from lunshu import check as _check
 
         return _check.check(self.store, repair=repair)
+
+
+def _disk_full(exc: BaseException) -> bool:
+    return (getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+            or "database or disk is full" in str(exc) or getattr(exc, "errno", None) == errno.ENOSPC)
 
 
 def _rename(item: RawRecord | IngestFailure, path: str, name: str) -> None:

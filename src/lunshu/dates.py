@@ -113,6 +113,16 @@ def _iso(y: int, m: int | None = None, d: int | None = None) -> str | None:
         return None
 
 
+def filter_date(value: str) -> str | None:
+    """A date a person gives as a filter or a quotation's date (``--from``, ``--to``, ``--date``,
+    ``?from=``): what :func:`parse_date` reads, except numbers other than a year, which in a record
+    may be a timestamp (1450000000) but typed as a date are a mistake. ``None`` when not a date."""
+    value = value.strip()
+    if value.isdigit() and len(value) != 4:
+        return None
+    return parse_date(value)
+
+
 def parse_date(value: object) -> str | None:
     """Any field value to ISO: ``"2015-12-16"``, ``"2015-12"`` or ``"1954"``; None if not a date.
 

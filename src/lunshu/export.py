@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -21,13 +22,35 @@ def export(store: Store, out: Any, fmt: str = "jsonl") -> int:
     if fmt == "parquet":
         if out is None or out == "-" or not isinstance(out, (str, Path)):
             raise LunshuError("parquet export needs --out FILE")
-        return _parquet(store, Path(out))
+        return _to_file(Path(out), lambda part: _parquet(store, part))
     if out is None or out == "-":
         return _write(store, sys.stdout, fmt)
     if isinstance(out, (str, Path)):
-        with open(out, "w", encoding="utf-8", newline="") as fh:
-            return _write(store, fh, fmt)
+        def write(part: Path) -> int:
+            with open(part, "w", encoding="utf-8", newline="") as fh:
+                return _write(store, fh, fmt)
+        return _to_file(Path(out), write)
     return _write(store, out, fmt)
+
+
+def _to_file(target: Path, write: Callable[[Path], int]) -> int:
+    """Write into a temporary file beside ``target`` and rename it into place when complete: a full
+    disk or an interruption never leaves a partial export under the name asked for."""
+    if target.is_dir():
+        raise LunshuError(f"{target}: is a folder; give --out a file name")
+    if not target.parent.is_dir():
+        raise LunshuError(f"{target}: the folder {target.parent} does not exist")
+    part = target.with_name(f".{target.name}.part")
+    try:
+        n = write(part)
+        os.replace(part, target)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise LunshuError(f"{target}: cannot write the export ({exc.strerror or exc}); nothing was written") from None
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    return n
 
 
 def _write(store: Store, fh: IO[str], fmt: str) -> int:

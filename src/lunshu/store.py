@@ -548,9 +548,9 @@ class Store:
         if where:
             sql += " WHERE " + where
         sql += " ORDER BY d.date IS NULL, d.date, d.page_start, d.title, d.id"  # a book's pieces in book order
-        if limit is not None:
+        if limit is not None or offset:  # an offset alone is honoured too (LIMIT -1: no limit)
             sql += " LIMIT ? OFFSET ?"
-            args += [limit, offset]
+            args += [-1 if limit is None else limit, offset]
         docs = []
         for row in self.conn.execute(sql, args):
             doc = self._doc_from_row(row)

@@ -30,7 +30,7 @@ from typing import Any
 
 from rapidfuzz.distance import LCSseq
 
-from lunshu import diffs, index
+from lunshu import budget, diffs, index
 from lunshu.align import Alignment, align_many, content_chars
 from lunshu.errors import QueryError
 from lunshu.models import GENRE_RANK, Quote, Source, Trace
@@ -464,6 +464,7 @@ def trace(store: Store, text: str, *, date: str | None = None, limit: int = 10,
           exclude_doc: str | None = None, date_end: str | None = None) -> Trace:
     if not text or not text.strip():
         raise QueryError("empty quotation: give the text to trace")
+    budget.check()  # a request's budget (lunshu.budget): traces run in loops over many quotations
     sources = find_sources(store, text, exclude_doc=exclude_doc, limit=limit)
     status, reason = status_of(sources, date, date_end)
     return Trace(quote=text, status=status, sources=sources, date=date, reason=reason)

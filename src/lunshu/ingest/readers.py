@@ -368,6 +368,17 @@ class _NoAliasLoader(yaml.SafeLoader):
                                               event.start_mark)
         return super().compose_node(parent, index)
 
+    def construct_yaml_timestamp(self, node: Any) -> Any:
+        # an impossible date (2020-02-30) is kept as the text it is, and then read as no date, as in
+        # JSON; never the whole file refused
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_NoAliasLoader.add_constructor("tag:yaml.org,2002:timestamp", _NoAliasLoader.construct_yaml_timestamp)
+
 
 def parse_front_matter(block: str, path: str) -> dict[str, Any]:
     """The YAML mapping of a front-matter block, or InputError saying where it is wrong."""
@@ -617,10 +628,14 @@ def read_jsonl(path: str, field_map: dict[str, str] | None, encoding: str | None
                     except UnicodeDecodeError:
                         text, _ = decode(line, path, None, record=i)
                 text = text.lstrip("\ufeff")
-                if first and text.strip() in ("[", "{") and path != "-":
-                    # one JSON document pretty-printed into a .jsonl file: read it whole instead
+                if first and (text.strip() in ("[", "{") or text.lstrip().startswith("[")) and path != "-":
+                    # one JSON document (pretty-printed, or an array on one line) in a .jsonl file:
+                    # read it whole instead
                     fh.close()
-                    yield from _whole_json(path, field_map, encoding)
+                    try:
+                        yield from _whole_json(path, field_map, encoding)
+                    except LunshuError as exc:
+                        yield _failure(exc, path, None)
                     return
                 first = False
                 yield _jsonl_record(text, path, i, field_map)

@@ -44,7 +44,6 @@ from lunshu.web.common import (
     check_doc_id,
     content_disposition,
     csv_text,
-    guard,
     opt,
     quote_rows,
     reuse_rows,
@@ -86,7 +85,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "Not found"},
     413: {"model": ErrorBody, "description": "Request too large"},
     422: {"model": ErrorBody, "description": "Invalid parameter"},
-    501: {"model": ErrorBody, "description": "Feature not available in this build"},
+    503: {"model": ErrorBody, "description": "Busy (code busy, with Retry-After) or over the time budget (timeout)"},
 }
 
 router = APIRouter(prefix="/api", responses=ERRORS)
@@ -125,7 +124,7 @@ def api_stats(corpus: CorpusDep) -> JSONResponse:
 def api_docs(corpus: CorpusDep, speaker: SpeakerQ = None, genre: GenreQ = None, date_from: FromQ = None,
              date_to: ToQ = None, source: SourceQ = None,
              limit: Annotated[int | None, Query(ge=0, le=100_000)] = None,
-             offset: Annotated[int, Query(ge=0)] = 0, format: FormatQ = "json") -> Response:
+             offset: Annotated[int, Query(ge=0, le=SEARCH_MAX_OFFSET)] = 0, format: FormatQ = "json") -> Response:
     docs = corpus.docs(speaker=opt(speaker), genre=opt(genre), date_from=check_date(date_from, "from"),
                        date_to=check_date(date_to, "to"), source=opt(source), limit=limit, offset=offset)
     rows = [d.summary() for d in docs]
@@ -169,10 +168,9 @@ def api_kwic(corpus: CorpusDep, term: Annotated[str, Query(min_length=1, max_len
              limit: Annotated[int | None, Query(ge=0, le=100_000)] = None,
              date_from: FromQ = None, date_to: ToQ = None, speaker: SpeakerQ = None, genre: GenreQ = None,
              source: SourceQ = None, format: FormatQ = "json") -> Response:
-    with guard():
-        lines = corpus.kwic(term, width=width, sort=sort, limit=limit, date_from=check_date(date_from, "from"),
-                            date_to=check_date(date_to, "to"), speaker=opt(speaker), genre=opt(genre),
-                            source=opt(source))
+    lines = corpus.kwic(term, width=width, sort=sort, limit=limit, date_from=check_date(date_from, "from"),
+                        date_to=check_date(date_to, "to"), speaker=opt(speaker), genre=opt(genre),
+                        source=opt(source))
     rows = [x.to_dict() for x in lines]
     total = str(getattr(lines, "total", len(rows)))  # every occurrence, not only the lines returned
     if format == "csv":
@@ -202,8 +200,7 @@ def doc_param(doc: str | None) -> str | None:
 
 def timeline_data(corpus: Corpus, terms: list[str], by: str, date_from: str | None = None,
                   date_to: str | None = None) -> Any:
-    with guard():
-        return corpus.timeline(terms, by=by, date_from=check_date(date_from, "from"), date_to=check_date(date_to, "to"))
+    return corpus.timeline(terms, by=by, date_from=check_date(date_from, "from"), date_to=check_date(date_to, "to"))
 
 
 TermsQ = Annotated[list[str], Query(description="A formulation; repeat the parameter for several")]
@@ -224,10 +221,9 @@ def api_timeline(corpus: CorpusDep, term: TermsQ, by: ByQ = "year", date_from: F
 def api_timeline_svg(corpus: CorpusDep, term: TermsQ, by: ByQ = "year", date_from: FromQ = None,
                      date_to: ToQ = None) -> Response:
     result = timeline_data(corpus, _terms(term), by, date_from, date_to)
-    with guard():
-        from lunshu.analysis.timeline import to_svg
+    from lunshu.analysis.timeline import to_svg
 
-        svg = to_svg(result)
+    svg = to_svg(result)
     # The chart is data, not a document: no script may run even when it is opened on its own.
     return Response(svg, media_type="image/svg+xml",
                     headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
@@ -236,8 +232,7 @@ def api_timeline_svg(corpus: CorpusDep, term: TermsQ, by: ByQ = "year", date_fro
 @router.get("/keywords/{doc_id}", tags=["analysis"], summary="Keywords of one document (CLI: keywords)")
 def api_keywords(corpus: CorpusDep, doc_id: str, top: Annotated[int, Query(ge=1, le=1000)] = 20,
                  format: FormatQ = "json") -> Response:
-    with guard():
-        rows = to_jsonable(corpus.keywords(check_doc_id(doc_id), top=top))
+    rows = to_jsonable(corpus.keywords(check_doc_id(doc_id), top=top))
     if format == "csv":
         return csv_response(rows, KEYWORDS_COLUMNS, "keywords.csv")
     return json_response(rows)
@@ -246,15 +241,14 @@ def api_keywords(corpus: CorpusDep, doc_id: str, top: Annotated[int, Query(ge=1,
 @router.get("/collocates", tags=["analysis"], summary="Collocates of a term: logDice, MI (CLI: collocates)")
 def api_collocates(corpus: CorpusDep, term: Annotated[str, Query(min_length=1, max_length=200)],
                    window: Annotated[int, Query(ge=1, le=50)] = 5,
-                   min_freq: Annotated[int, Query(ge=1)] = 2,
+                   min_freq: Annotated[int, Query(ge=1, le=1_000_000)] = 2,
                    top: Annotated[int, Query(ge=1, le=1000)] = 30, date_from: FromQ = None, date_to: ToQ = None,
                    speaker: SpeakerQ = None, genre: GenreQ = None, source: SourceQ = None,
                    format: FormatQ = "json") -> Response:
-    with guard():
-        data = to_jsonable(corpus.collocates(term, window=window, min_freq=min_freq, top=top,
-                                             date_from=check_date(date_from, "from"),
-                                             date_to=check_date(date_to, "to"), speaker=opt(speaker),
-                                             genre=opt(genre), source=opt(source)))
+    data = to_jsonable(corpus.collocates(term, window=window, min_freq=min_freq, top=top,
+                                         date_from=check_date(date_from, "from"),
+                                         date_to=check_date(date_to, "to"), speaker=opt(speaker),
+                                         genre=opt(genre), source=opt(source)))
     if format == "csv":
         return csv_response(data.get("collocates", []) if isinstance(data, dict) else data, COLLOCATES_COLUMNS,
                             "collocates.csv")
@@ -273,22 +267,21 @@ def api_compile(corpus: CorpusDep, topic: Annotated[str, Query(min_length=1, max
                 variant: Annotated[list[str] | None, Query(description="Another wording of the topic (repeat)")] = None,
                 lang: Annotated[Literal["zh", "en"] | None, Query(description="Language of the fixed text")] = None,
                 ) -> Response:
-    with guard():
-        comp = corpus.compile(topic, date_from=check_date(date_from, "from"), date_to=check_date(date_to, "to"),
-                              speaker=opt(speaker), variants=[v for v in variant or [] if v.strip()], lang=lang)
-        if format == "json":
-            return json_response(comp)
-        name = re.sub(r"[\\/:*?\"<>|\s]+", "_", topic)[:60] or "compilation"
-        if format == "md":
-            return PlainTextResponse(comp.to_markdown(), media_type="text/markdown; charset=utf-8",
-                                     headers={"Content-Disposition": content_disposition(f"{name}.md")})
-        if hasattr(comp, "docx_bytes"):
-            data = comp.docx_bytes()
-        else:
-            with tempfile.TemporaryDirectory(prefix="lunshu-compile-") as tmp:
-                path = Path(tmp) / "compilation.docx"
-                comp.to_docx(str(path))
-                data = path.read_bytes()
+    comp = corpus.compile(topic, date_from=check_date(date_from, "from"), date_to=check_date(date_to, "to"),
+                          speaker=opt(speaker), variants=[v for v in variant or [] if v.strip()], lang=lang)
+    if format == "json":
+        return json_response(comp)
+    name = re.sub(r"[\\/:*?\"<>|\s]+", "_", topic)[:60] or "compilation"
+    if format == "md":
+        return PlainTextResponse(comp.to_markdown(), media_type="text/markdown; charset=utf-8",
+                                 headers={"Content-Disposition": content_disposition(f"{name}.md")})
+    if hasattr(comp, "docx_bytes"):
+        data = comp.docx_bytes()
+    else:
+        with tempfile.TemporaryDirectory(prefix="lunshu-compile-") as tmp:
+            path = Path(tmp) / "compilation.docx"
+            comp.to_docx(str(path))
+            data = path.read_bytes()
     return Response(data, media_type=DOCX_TYPE, headers={"Content-Disposition": content_disposition(f"{name}.docx")})
 
 
@@ -298,8 +291,7 @@ def api_compile(corpus: CorpusDep, topic: Annotated[str, Query(min_length=1, max
 def api_quotes(corpus: CorpusDep, doc: Annotated[str | None, Query(max_length=200)] = None,
                status: Status | None = None, format: FormatQ = "json") -> Response:
     doc_id = doc_param(doc)
-    with guard():
-        rows = [q.to_dict() for q in corpus.quotes(doc_id=doc_id, status=status)]
+    rows = [q.to_dict() for q in corpus.quotes(doc_id=doc_id, status=status)]
     if format == "csv":
         return csv_response(quote_rows(rows), QUOTES_COLUMNS, "quotes.csv")
     return json_response(rows)
@@ -314,8 +306,7 @@ class TraceRequest(BaseModel):
 def trace_data(corpus: Corpus, text: str, date: str | None, limit: int) -> Any:
     if not text.strip():
         raise QueryError("give the quotation to trace")
-    with guard():
-        return corpus.trace(text, date=check_date(date, "date"), limit=limit)
+    return corpus.trace(text, date=check_date(date, "date"), limit=limit)
 
 
 @router.post("/trace", tags=["provenance"],
@@ -337,8 +328,7 @@ def api_reuse(corpus: CorpusDep, doc: Annotated[str | None, Query(max_length=200
               threshold: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
               format: FormatQ = "json") -> Response:
     doc_id = doc_param(doc)
-    with guard():
-        data = to_jsonable(corpus.reuse(doc_id=doc_id, threshold=threshold))
+    data = to_jsonable(corpus.reuse(doc_id=doc_id, threshold=threshold))
     if format == "csv":
         return csv_response(reuse_rows(data), REUSE_COLUMNS, "reuse.csv")
     return json_response(data)

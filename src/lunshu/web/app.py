@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from lunshu import __version__, settings
 from lunshu.corpus import Corpus
 from lunshu.errors import LunshuError
-from lunshu.web import api, formulations, pages
+from lunshu.web import api, formulations, limits, pages
 from lunshu.web.fast import SearchFastPath, cache_bytes_from_env
 
 log = logging.getLogger("lunshu.web")
@@ -40,7 +40,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
           406: "not_acceptable", 413: "too_large", 415: "unsupported_media_type", 422: "invalid_parameter",
-          429: "too_many_requests", 500: "internal", 501: "not_available", 503: "unavailable"}
+          429: "too_many_requests", 500: "internal", 503: "unavailable"}
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
@@ -277,6 +277,27 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if app.state.warm and app.state.warm_start:
         threading.Thread(target=warm_up, args=(app.state.corpus,), name="lunshu-warm-up", daemon=True).start()
     yield
+    limits.cancel_all("the server is shutting down")
+    if getattr(app.state, "exit_on_shutdown", False):
+        exit_soon()
+
+
+def exit_soon(grace: float = 2.0) -> None:
+    """End this process ``grace`` seconds from now, whatever worker threads are still doing: work
+    that checks its budget stops at once, but a thread inside one long SQLite statement or
+    computation would otherwise keep a stopped server alive (SIGTERM must end it within seconds)."""
+    import atexit
+    import os
+
+    def _exit() -> None:
+        try:
+            atexit._run_exitfuncs()  # e.g. the private upload folder
+        finally:
+            os._exit(0)
+
+    timer = threading.Timer(grace, _exit)
+    timer.daemon = True
+    timer.start()
 
 
 def create_app_from_env() -> FastAPI:
@@ -289,12 +310,15 @@ def create_app_from_env() -> FastAPI:
     db = settings.serve_db()
     if not db:
         raise RuntimeError("LUNSHU_SERVE_DB is not set: start workers with `lunshu serve --workers N`")
-    return create_app(db, settings.serve_token(), warm_start=False)
+    app = create_app(db, settings.serve_token(), warm_start=False)
+    app.state.exit_on_shutdown = True  # a worker process of `lunshu serve --workers N`
+    return app
 
 
 def create_app(db_path: str, token: str | None = None, *, max_body: int = DEFAULT_MAX_BODY,
                max_ingest: int = DEFAULT_MAX_INGEST, warm: bool = True, warm_start: bool = False,
-               cache_bytes: int | None = None, fast_search: bool = True) -> FastAPI:
+               cache_bytes: int | None = None, fast_search: bool = True,
+               request_seconds: float = limits.REQUEST_SECONDS, busy_slots: int | None = None) -> FastAPI:
     """The whole server over the database at ``db_path``.
 
     ``token`` enables ``POST /api/ingest`` for requests that carry it (``Authorization: Bearer``);
@@ -302,7 +326,9 @@ def create_app(db_path: str, token: str | None = None, *, max_body: int = DEFAUL
     an ingest (and at start-up with ``warm_start``, off by default: the server is ready at once).
     ``cache_bytes`` bounds the cache of search answers (0: none; default ``$LUNSHU_CACHE_MB``,
     else 32 MB). ``fast_search=False`` leaves every search to the FastAPI route, the reference
-    the fast path is tested against (and then nothing is cached).
+    the fast path is tested against (and then nothing is cached). ``request_seconds`` and
+    ``busy_slots``: the time budget of one expensive request and how many run at once
+    (:mod:`lunshu.web.limits`).
     """
     app = FastAPI(
         title="lunshu",
@@ -334,6 +360,7 @@ def create_app(db_path: str, token: str | None = None, *, max_body: int = DEFAUL
     if fast_search:
         app.add_middleware(SearchFastPath, corpus=app.state.corpus, on_error=_send_lunshu_error,
                            cache_bytes=cache_bytes_from_env() if cache_bytes is None else cache_bytes)
+    app.add_middleware(limits.ExpensiveLimit, slots=busy_slots, seconds=request_seconds)
     app.add_middleware(CatchAll)
     app.add_middleware(BodyLimit, default=max_body, limits={"/api/ingest": max_ingest})
     app.add_middleware(SecurityHeaders)

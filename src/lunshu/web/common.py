@@ -1,4 +1,4 @@
-"""What the API and the pages share: argument checks, feature guards, CSV rows, HTML filters.
+"""What the API and the pages share: argument checks, CSV rows, HTML filters.
 
 Both layers go through these helpers so that a page and its JSON twin can never disagree on how
 a parameter is read or how a row is flattened.
@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -22,32 +20,13 @@ STATUSES = ("verified", "variant", "misattributed", "unverified", "not_found")
 # Ids the pipeline makes (explicit safe ids or 12 hex digits); anything else cannot name a document,
 # so it is refused before it reaches the store (no traversal-looking value ever goes further).
 _DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,127}$")
-_SIMPLE_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
 
-class FeatureUnavailable(LunshuError):
-    """A feature whose module is not part of this build (yet)."""
+class NotComputed(LunshuError):
+    """Data a page shows only once it has been computed (reuse links of a large corpus)."""
 
-    code = "not_available"
-    http_status = 501
-
-
-@contextmanager
-def guard() -> Iterator[None]:
-    """Turn a missing lunshu module into a clear 501 instead of a 500.
-
-    Only our own modules count: a missing third-party import inside them is a real bug.
-    """
-    try:
-        yield
-    except ImportError as exc:
-        name = getattr(exc, "name", None) or ""
-        if name == "lunshu" or name.startswith("lunshu."):
-            m = re.match(r"cannot import name '(\w+)'", str(exc))
-            if m:
-                name = f"{name}.{m.group(1)}"
-            raise FeatureUnavailable(f"not available in this build: module {name} is missing") from None
-        raise
+    code = "not_computed"
+    http_status = 409
 
 
 def opt(value: str | None) -> str | None:
@@ -59,39 +38,16 @@ def opt(value: str | None) -> str | None:
 
 
 def check_date(value: str | None, name: str) -> str | None:
-    """The same date reading as the CLI's ``--from``/``--to``: reduced precision allowed."""
+    """The same date reading as the CLI's ``--from``/``--to`` (:func:`lunshu.dates.filter_date`)."""
+    from lunshu.dates import filter_date
+
     value = opt(value)
     if value is None:
         return None
-    iso: str | None
-    try:
-        from lunshu.dates import parse_date
-    except ImportError:
-        iso = _simple_date(value)
-    else:
-        try:
-            iso = parse_date(value)
-        except (ValueError, TypeError):
-            iso = None
+    iso = filter_date(value)
     if iso is None:
         raise QueryError(f"{name}: {value!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
     return iso
-
-
-def _simple_date(value: str) -> str | None:
-    m = _SIMPLE_DATE.match(value)
-    if not m:
-        return None
-    y, mo, d = m.groups()
-    if mo is None:
-        return y
-    if not 1 <= int(mo) <= 12:
-        return None
-    if d is None:
-        return f"{y}-{int(mo):02d}"
-    if not 1 <= int(d) <= 31:
-        return None
-    return f"{y}-{int(mo):02d}-{int(d):02d}"
 
 
 # Bounds of the search parameters: the FastAPI route declares them, the fast path (fast.py) checks them.
@@ -105,10 +61,9 @@ def search(corpus: Any, q: str, *, limit: int, offset: int, date_from: str | Non
            speaker: str | None, genre: str | None, source: str | None, sort: str, by: str,
            title_only: bool) -> Any:
     """The one ``Corpus.search`` call of ``GET /api/search``, for the route and its fast path."""
-    with guard():
-        return corpus.search(q, limit=limit, offset=offset, date_from=check_date(date_from, "from"),
-                             date_to=check_date(date_to, "to"), speaker=opt(speaker), genre=opt(genre),
-                             source=opt(source), title_only=title_only, sort=sort, by=by)
+    return corpus.search(q, limit=limit, offset=offset, date_from=check_date(date_from, "from"),
+                         date_to=check_date(date_to, "to"), speaker=opt(speaker), genre=opt(genre),
+                         source=opt(source), title_only=title_only, sort=sort, by=by)
 
 
 def check_doc_id(doc_id: str) -> str:

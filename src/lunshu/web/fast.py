@@ -20,15 +20,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import sqlite3
 import threading
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import fields
 from typing import Any
+from urllib.parse import quote
 
+from cachetools import LRUCache
 from starlette.datastructures import QueryParams
 
 from lunshu import settings
@@ -137,7 +139,9 @@ class ChangeMarker:
     def current(self) -> int:
         with self._lock:
             if self._conn is None:
-                self._conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+                # read-only, as every read of the server (it works on a read-only file)
+                self._conn = sqlite3.connect(f"file:{quote(os.path.abspath(self.path))}?mode=ro", uri=True,
+                                             check_same_thread=False, timeout=30)
             return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
 
     def close(self) -> None:
@@ -148,15 +152,20 @@ class ChangeMarker:
 
 
 class ResultCache:
-    """Least recently used JSON bodies, at most ``max_bytes`` of them, each tagged with a version."""
+    """Least recently used JSON bodies, at most ``max_bytes`` of them, each tagged with a version
+    (a ``cachetools.LRUCache`` weighed in bytes)."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self.size = 0
         self.hits = 0
         self.misses = 0
-        self._items: OrderedDict[SearchKey, tuple[int, bytes]] = OrderedDict()  # key → (version, body)
+        self._items: LRUCache[SearchKey, tuple[int, bytes]] = LRUCache(
+            maxsize=max_bytes, getsizeof=lambda item: self.cost(item[1]))  # key → (version, body)
         self._lock = threading.Lock()
+
+    @property
+    def size(self) -> int:
+        return int(self._items.currsize)
 
     def get(self, key: SearchKey, version: int) -> bytes | None:
         with self._lock:
@@ -164,7 +173,6 @@ class ResultCache:
             if item is None or item[0] != version:
                 self.misses += 1
                 return None
-            self._items.move_to_end(key)
             self.hits += 1
             return item[1]
 
@@ -176,14 +184,7 @@ class ResultCache:
         if self.cost(body) > self.max_bytes // 8:  # one huge page must not flush everything else
             return
         with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self.size -= self.cost(old[1])
             self._items[key] = (version, body)
-            self.size += self.cost(body)
-            while self.size > self.max_bytes and self._items:
-                _, (_, dropped) = self._items.popitem(last=False)
-                self.size -= self.cost(dropped)
 
 
 class SearchFastPath:

@@ -28,7 +28,7 @@ from lunshu.web.api import (
     get_corpus,
     json_response,
 )
-from lunshu.web.common import check_date, guard, opt, qs
+from lunshu.web.common import check_date, opt, qs
 
 api_router = APIRouter(prefix="/api", tags=["analysis"])
 pages_router = APIRouter(include_in_schema=False)
@@ -47,8 +47,7 @@ def cached(corpus: Corpus, kind: str, params: dict[str, Any], compute: Callable[
     with _lock:
         if key in _cache:
             return _cache[key]
-    with guard():
-        result = compute()
+    result = compute()
     with _lock:
         _cache[key] = result
     return result
@@ -90,8 +89,8 @@ LenQ = Annotated[int, Query(ge=2, le=32)]
 def api_formulations(corpus: CorpusDep, date_from: FromQ = None, date_to: ToQ = None, speaker: SpeakerQ = None,
                      genre: GenreQ = None, source: SourceQ = None,
                      new_since: Annotated[int | None, Query(ge=1, le=9999)] = None, limit: Limit = 100,
-                     min_len: LenQ = 4, max_len: LenQ = 16, min_count: Annotated[int, Query(ge=2)] = 3,
-                     min_docs: Annotated[int, Query(ge=1)] = 2, format: FormatQ = "json") -> Response:
+                     min_len: LenQ = 4, max_len: LenQ = 16, min_count: Annotated[int, Query(ge=2, le=1_000_000_000)] = 3,
+                     min_docs: Annotated[int, Query(ge=1, le=1_000_000_000)] = 2, format: FormatQ = "json") -> Response:
     from lunshu.analysis.formulations import ROW_COLUMNS
 
     result = formulations_result(corpus, date_from=date_from, date_to=date_to, speaker=speaker, genre=genre,
@@ -105,7 +104,7 @@ def api_formulations(corpus: CorpusDep, date_from: FromQ = None, date_to: ToQ = 
 @api_router.get("/keyness", summary="Formulations over- and under-used in subcorpus A against B (CLI: keyness)")
 def api_keyness(corpus: CorpusDep, a: FiltersQ = "", b: FiltersQ = "", limit: Limit = 50,
                 min_ll: Annotated[float, Query(ge=0.0)] = 3.84, min_len: LenQ = 4, max_len: LenQ = 16,
-                min_count: Annotated[int, Query(ge=2)] = 3, format: FormatQ = "json") -> Response:
+                min_count: Annotated[int, Query(ge=2, le=1_000_000_000)] = 3, format: FormatQ = "json") -> Response:
     from lunshu.analysis.keyness import ROW_COLUMNS
 
     result = keyness_result(corpus, a, b, limit=limit, min_ll=min_ll, min_len=min_len, max_len=max_len,

@@ -21,11 +21,11 @@ from lunshu.errors import LunshuError, NotFoundError
 from lunshu.models import GENRES
 from lunshu.web.api import MAX_QUERY, KwicSort, doc_param, get_corpus, timeline_data
 from lunshu.web.common import (
+    SEARCH_MAX_OFFSET,
     STATUSES,
-    FeatureUnavailable,
+    NotComputed,
     check_date,
     check_doc_id,
-    guard,
     highlight,
     marks,
     opt,
@@ -81,15 +81,14 @@ def render_error(request: Request, status: int, code: str, message: str) -> str:
 def attempt(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, dict[str, Any] | None]:
     """Call a Corpus method for a page: an error becomes a note on the page, not a failed page."""
     try:
-        with guard():
-            return fn(*args, **kwargs), None
+        return fn(*args, **kwargs), None
     except LunshuError as exc:
         return None, {"code": exc.code, "message": " ".join(str(exc).split()), "status": exc.http_status}
 
 
 def _status_of(*errors: dict[str, Any] | None) -> int:
     for e in errors:
-        if e and e["code"] != "not_available":
+        if e and e["code"] != "not_computed":
             return int(e["status"])
     return 200
 
@@ -116,7 +115,8 @@ def _bars(counts: dict[str, int]) -> list[dict[str, Any]]:
 # -- search ----------------------------------------------------------------------------------------
 @router.get("/", response_class=HTMLResponse)
 def page_search(request: Request, corpus: CorpusDep, q: Annotated[str | None, Query(max_length=MAX_QUERY)] = None,
-                limit: Annotated[int, Query(ge=1, le=200)] = 20, offset: Annotated[int, Query(ge=0)] = 0,
+                limit: Annotated[int, Query(ge=1, le=200)] = 20,
+                offset: Annotated[int, Query(ge=0, le=SEARCH_MAX_OFFSET)] = 0,
                 date_from: FromQ = None, date_to: ToQ = None, speaker: Str = None, genre: Str = None,
                 source: Str = None, sort: Literal["relevance", "date"] = "relevance",
                 by: Literal["paragraph", "doc"] = "paragraph", title_only: bool = False) -> HTMLResponse:
@@ -147,7 +147,7 @@ def page_search(request: Request, corpus: CorpusDep, q: Annotated[str | None, Qu
 @router.get("/docs", response_class=HTMLResponse)
 def page_docs(request: Request, corpus: CorpusDep, speaker: Str = None, genre: Str = None, date_from: FromQ = None,
               date_to: ToQ = None, source: Str = None, limit: Annotated[int, Query(ge=1, le=500)] = 50,
-              offset: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
+              offset: Annotated[int, Query(ge=0, le=SEARCH_MAX_OFFSET)] = 0) -> HTMLResponse:
     filters = {"speaker": opt(speaker), "genre": opt(genre), "from": opt(date_from), "to": opt(date_to),
                "source": opt(source)}
 
@@ -252,7 +252,7 @@ def _doc_reuse(corpus: Corpus, doc_id: str) -> Any:
     if not _reuse.current(corpus.store):
         n = corpus.store.execute("SELECT coalesce(max(id), 0) FROM paragraphs").fetchone()[0]
         if n > REUSE_ON_PAGE_PARAGRAPHS:
-            raise FeatureUnavailable("reuse links of this corpus are not computed yet: run `lunshu reuse` once "
+            raise NotComputed("reuse links of this corpus are not computed yet: run `lunshu reuse` once "
                                      "(or open /api/reuse), then they show here")
     return corpus.reuse(doc_id=doc_id)
 
