@@ -131,8 +131,8 @@ def test_a_full_disk_during_export_leaves_no_partial_file(db: Path, tmp_path: Pa
                            + "\n" for i in range(600)), encoding="utf-8")
     assert run_cli("ingest", str(src), db=big).returncode == 0
     out = small / "export.jsonl"
-    r = subprocess.run([*wrapper, "sh", "-c", f'"$0" -m lunshu.cli --db {big} export --out {out}; rc=$?; '
-                        f'ls -A {small}; exit $rc', sys.executable], capture_output=True, text=True, timeout=600,
+    script = f'"$0" -m lunshu.cli --db {big} export --out {out}; rc=$?; ls -A {small}; exit $rc'
+    r = subprocess.run([*wrapper, "sh", "-c", script, sys.executable], capture_output=True, text=True, timeout=600,
                        check=False)
     assert r.returncode == 1
     assert r.stderr.count("\n") == 1 and "nothing was written" in one_line(r), r.stderr
