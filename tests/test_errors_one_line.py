@@ -193,3 +193,30 @@ def test_every_error_code_is_documented() -> None:
     codes |= set(re.findall(r'"code": "([a-z_]+)"', source))
     missing = codes - documented_codes()
     assert not missing, f"error codes not in docs/cli.md: {sorted(missing)}"
+
+
+def test_a_damaged_page_is_a_problem_report_not_a_crash(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "t.db"
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"text": f"{S1}{i}" * 20}, ensure_ascii=False) + "\n" for i in range(50)),
+                   encoding="utf-8")
+    assert run_cli("ingest", str(src), db=db).returncode == 0
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'paragraphs'").fetchone()[0]
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    data = bytearray(db.read_bytes())
+    data[(root - 1) * size:(root - 1) * size + 8] = b"\x0d" + b"\xff" * 7  # the table's root page, broken
+    db.write_bytes(bytes(data))
+    for args in (["check", "--json"], ["check", "--repair", "--json"]):
+        r = run_cli(*args, db=db)
+        assert r.returncode == 1
+        report = json.loads(r.stdout)
+        assert not report["ok"] and "damaged" in report["problems"][0]
+        one_line(r)
+    r = run_cli("search", "数字", "--json", db=db)
+    assert r.returncode == 1 and r.stderr.count("\n") == 1
+    assert json.loads(r.stdout)["error"]["code"] == "store_error" and "lunshu check" in one_line(r)

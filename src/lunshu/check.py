@@ -190,6 +190,9 @@ def check(store: Store, *, repair: bool = False) -> dict[str, Any]:
     side = _index_connection(store, notes)
     try:
         found, idx = _problems(conn, side)
+    except sqlite3.DatabaseError as exc:
+        # damaged pages: the checks themselves cannot read the file. A problem report, not a crash
+        return _damaged(store, conn, exc, repair)
     finally:
         if side is not None and side is not conn:
             side.close()
@@ -204,6 +207,29 @@ def check(store: Store, *, repair: bool = False) -> dict[str, Any]:
     out = {"ok": not problems, "problems": problems, "repaired": bool(fixed), "fixed": fixed, **store.count()}
     if notes:
         out["notes"] = notes
+    return out
+
+
+def _damaged(store: Store, conn: sqlite3.Connection, exc: sqlite3.DatabaseError, repair: bool) -> dict[str, Any]:
+    """The report for a file whose pages SQLite cannot read: what SQLite says is wrong, and the
+    counts that can still be read. Such damage is not repaired in place (the text on a damaged page
+    is gone): re-ingest the sources into a new file, or restore a copy."""
+    problems = [f"the database file is damaged: {exc}"]
+    try:
+        problems += [f"sqlite: {r[0]}" for r in conn.execute("PRAGMA integrity_check(20)") if r[0] != "ok"]
+    except sqlite3.DatabaseError:
+        pass
+    counts: dict[str, Any] = {}
+    for key, sql in (("documents", "SELECT count(*) FROM documents"), ("paragraphs", "SELECT count(*) FROM paragraphs"),
+                     ("chars", "SELECT coalesce(sum(chars), 0) FROM documents")):
+        try:
+            counts[key] = int(conn.execute(sql).fetchone()[0])
+        except sqlite3.DatabaseError:
+            counts[key] = None
+    out: dict[str, Any] = {"ok": False, "problems": problems, "repaired": False, "fixed": [], **counts}
+    out["notes"] = [("--repair cannot rebuild damaged pages of the stored text: " if repair else "")
+                    + "ingest the sources again into a new database (or restore a copy); `lunshu export` may "
+                    "still save the documents that can be read"]
     return out
 
 

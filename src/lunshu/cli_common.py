@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sqlite3
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -53,6 +54,9 @@ def print_json(obj: Any) -> None:
 def _fail(exc: BaseException, as_json: bool) -> None:
     if isinstance(exc, LunshuError):
         code, message = exc.code, str(exc)
+    elif isinstance(exc, sqlite3.DatabaseError):
+        # a damaged file (or one SQLite cannot use): say so, and what to do, in one line
+        code, message = "store_error", (f"the database cannot be read: {exc}; run `lunshu check` for a report")
     elif isinstance(exc, OSError) and exc.strerror:
         # a file that cannot be read or written (missing folder, a folder given as a file, full disk)
         where = f"{exc.filename}: " if exc.filename else ""
