@@ -628,7 +628,7 @@ def read_jsonl(path: str, field_map: dict[str, str] | None, encoding: str | None
                     except UnicodeDecodeError:
                         text, _ = decode(line, path, None, record=i)
                 text = text.lstrip("\ufeff")
-                if first and (text.strip() in ("[", "{") or text.lstrip().startswith("[")) and path != "-":
+                if first and (text.strip() in ("[", "{") or _array_of_records(text)) and path != "-":
                     # one JSON document (pretty-printed, or an array on one line) in a .jsonl file:
                     # read it whole instead
                     fh.close()
@@ -648,6 +648,17 @@ def read_jsonl(path: str, field_map: dict[str, str] | None, encoding: str | None
             fh.close()
     if not any_line:
         raise InputError("empty file", path=path)
+
+
+def _array_of_records(line: str) -> bool:
+    """A first line that is a whole JSON array of records: a JSON file saved as .jsonl."""
+    if not line.lstrip().startswith("[{"):
+        return False
+    try:
+        data = json.loads(line)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(data, list) and bool(data) and all(isinstance(x, dict) for x in data)
 
 
 def _whole_json(path: str, field_map: dict[str, str] | None, encoding: str | None) -> Iterator[Item]:
