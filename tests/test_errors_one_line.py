@@ -220,3 +220,11 @@ def test_a_damaged_page_is_a_problem_report_not_a_crash(tmp_path: Path) -> None:
     r = run_cli("search", "数字", "--json", db=db)
     assert r.returncode == 1 and r.stderr.count("\n") == 1
     assert json.loads(r.stdout)["error"]["code"] == "store_error" and "lunshu check" in one_line(r)
+
+
+def test_a_search_page_past_the_last_hit_says_so(server: LiveServer) -> None:
+    r = httpx.get(server.url + "/", params={"q": "数字", "offset": 100000}, timeout=60)
+    assert r.status_code == 200
+    assert "past the last" in r.text and "No paragraph contains" not in r.text
+    first = httpx.get(server.url + "/", params={"q": "数字"}, timeout=60)
+    assert "past the last" not in first.text
