@@ -229,6 +229,14 @@ _ALPHABET = st.sampled_from(
 _TEXTS = st.lists(_ALPHABET, max_size=60).map("".join)
 
 
+def test_a_footnote_mark_between_two_full_stops_leaves_one() -> None:
+    # found by hypothesis: the mark was taken out after the noise rule, leaving "。。" for a second cleaning
+    body = "让更多发展中国家和人民共享互联网带来的发展机遇。[\n1\n]。"
+    once = clean_body(body).paragraphs
+    assert once == ["让更多发展中国家和人民共享互联网带来的发展机遇。"]
+    assert clean_body("\n\n".join(once)).paragraphs == once
+
+
 @settings(max_examples=250, deadline=None)
 @given(_TEXTS)
 def test_cleaning_is_idempotent(body: str) -> None:

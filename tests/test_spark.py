@@ -148,7 +148,17 @@ def test_load_gives_the_embedded_database(spark_corpora: Path, corpora_corpus: A
     theirs = run_cli("export", "--format", "jsonl", db=corpora_corpus.path)
     assert ours.returncode == 0 and theirs.returncode == 0, ours.stderr + theirs.stderr
     assert ours.stdout.count("\n") == 193
-    assert ours.stdout == theirs.stdout
+
+    def without_keywords(jsonl: str) -> list[dict[str, Any]]:
+        # a document's `keywords` field is filled once keywords are computed for it (by `lunshu keywords`
+        # or its page) — state of the database's use, not of ingest; other tests compute them on the
+        # session's corpus
+        rows = [json.loads(line) for line in jsonl.splitlines()]
+        for row in rows:
+            row.pop("keywords")
+        return rows
+
+    assert without_keywords(ours.stdout) == without_keywords(theirs.stdout)
     # the reuse links came with the load: served as computed, and equal to the embedded ones
     corpora_corpus.reuse()
     r_ours = run_cli("reuse", "--json", db=db)

@@ -389,13 +389,13 @@ def _normalize(p: str, removed: list[Removal]) -> str:
     paywall stubs, doubled punctuation), single spaces, no bullets or footnote marks, spaced names
     joined."""
     p = to_halfwidth(p)
+    if _FOOTNOTE_MARK.search(p):  # before the noise: "。[1]。" leaves a doubled mark the noise rule takes
+        for m in _FOOTNOTE_MARK.finditer(p):
+            removed.append(Removal("footnote_mark", m.group(0)))
+        p = _FOOTNOTE_MARK.sub("", p)
     p, noise = strip_noise(p)
     removed.extend(Removal(rule, text) for rule, text in noise)
     p = _WS_RUN.sub(" ", p).strip()
-    if _FOOTNOTE_MARK.search(p):
-        for m in _FOOTNOTE_MARK.finditer(p):
-            removed.append(Removal("footnote_mark", m.group(0)))
-        p = _FOOTNOTE_MARK.sub("", p).strip()
     p = _BULLET.sub("", p)
     if _SPACED_NAME.match(p):  # "习 近 平", "李 强": a name spaced out by the layout
         p = p.replace(" ", "")
