@@ -109,6 +109,16 @@ def run_cli(*args: str, db: Path | str | None = None, input: str | bytes | None 
                           check=False)
 
 
+def ingest_records(folder: Path, records: list[dict[str, Any]], name: str = "records") -> Path:
+    """Write ``records`` as JSONL in ``folder``, ingest them with the real CLI, return the database."""
+    src = folder / f"{name}.jsonl"
+    src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    db = folder / f"{name}.db"
+    r = run_cli("ingest", str(src), db=db)
+    assert r.returncode == 0, r.stderr
+    return db
+
+
 @pytest.fixture
 def cli() -> Iterator[Any]:
     yield run_cli

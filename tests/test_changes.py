@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import CORPORA, ROOT, requires_shared, run_cli
+from conftest import CORPORA, ROOT, ingest_records, requires_shared, run_cli
 from web_support import live_server
 
 from lunshu.analysis.keyness import parse_filters
@@ -39,13 +39,7 @@ def _records() -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("changes")
-    src = tmp / "reports.jsonl"
-    src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in _records()) + "\n", encoding="utf-8")
-    db = tmp / "c.db"
-    r = run_cli("ingest", str(src), db=db)
-    assert r.returncode == 0, r.stderr
-    return db
+    return ingest_records(tmp_path_factory.mktemp("changes"), _records())
 
 
 def test_changes_cli_finds_the_replacement(small_db: Path) -> None:
@@ -80,10 +74,7 @@ def test_expansions(tmp_path: Path) -> None:
         else:
             paras += [f"推进全面依法治国，{FILLER[i % 8]}。", f"{FILLER[(i + 1) % 8]}，落实全面依法治国。"]
         recs.append({"title": f"{year}年报告", "date": f"{year}-03-05", "text": "\n\n".join(paras)})
-    src = tmp_path / "r.jsonl"
-    src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n", encoding="utf-8")
-    db = tmp_path / "e.db"
-    assert run_cli("ingest", str(src), db=db).returncode == 0
+    db = ingest_records(tmp_path, recs)
     plain = json.loads(run_cli("changes", "--json", db=db).stdout)["changes"]
     assert not [c for c in plain if c["new"] == "全面依法治国"]
     r = run_cli("changes", "--expansions", "--json", db=db)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CORPORA, ROOT, requires_shared, run_cli
+from conftest import CORPORA, ROOT, ingest_records, requires_shared, run_cli
 
 GOLD = ROOT / "tests" / "gold" / "formulations.json"
 FLOORS = json.loads((ROOT / "tests" / "gold" / "floors.json").read_text(encoding="utf-8"))
@@ -33,13 +33,7 @@ def _records() -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("formulations")
-    src = tmp / "reports.jsonl"
-    src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in _records()) + "\n", encoding="utf-8")
-    db = tmp / "f.db"
-    r = run_cli("ingest", str(src), db=db)
-    assert r.returncode == 0, r.stderr
-    return db
+    return ingest_records(tmp_path_factory.mktemp("formulations"), _records())
 
 
 def test_cli_json_shape_and_first_use(small_db: Path) -> None:

@@ -147,6 +147,19 @@ def _year(date: str | None) -> int | None:
     return None
 
 
+
+@contextmanager
+def _committed(conn: sqlite3.Connection) -> Iterator[None]:
+    """The end of a transaction begun on ``conn``: COMMIT when the block succeeds, else ROLLBACK."""
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
 class Store:
     """A lunshu database file. Thread-safe for reads; writes go through ``transaction()``.
 
@@ -228,13 +241,8 @@ class Store:
             raise StoreError("this database was opened read-only", path=self.path)
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
-        try:
+        with _committed(conn):
             yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        else:
-            conn.execute("COMMIT")
 
     @contextmanager
     def cache_transaction(self) -> Iterator[sqlite3.Connection | None]:
@@ -262,12 +270,8 @@ class Store:
                 return
             close = True
         try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        else:
-            conn.execute("COMMIT")
+            with _committed(conn):
+                yield conn
         finally:
             if close:
                 conn.close()
