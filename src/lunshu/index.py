@@ -228,22 +228,23 @@ def uni_tokens(enc: str) -> str:
     return " ".join(enc)
 
 
-def tri_tokens(enc: str) -> str:
-    """Every window of 3 characters; GAP for those holding punctuation or a space."""
+def _window_tokens(enc: str, n: int) -> str:
+    """Every window of ``n`` characters; GAP for those holding punctuation or a space."""
     marked = enc.translate(_GAP_MARK)
-    wins = [marked[i:i + 3] for i in range(len(marked) - 2)]
+    wins = [marked[i:i + n] for i in range(len(marked) - n + 1)]
     if GAP in marked:
         wins = [GAP if GAP in w else w for w in wins]
     return " ".join(wins)
+
+
+def tri_tokens(enc: str) -> str:
+    """Every window of 3 characters; GAP for those holding punctuation or a space."""
+    return _window_tokens(enc, 3)
 
 
 def bi_tokens(enc: str) -> str:
     """Every window of 2 characters; GAP for those holding punctuation or a space."""
-    marked = enc.translate(_GAP_MARK)
-    wins = [marked[i:i + 2] for i in range(len(marked) - 1)]
-    if GAP in marked:
-        wins = [GAP if GAP in w else w for w in wins]
-    return " ".join(wins)
+    return _window_tokens(enc, 2)
 
 
 def tokens_many(f: Folder, texts: Sequence[str]) -> list[tuple[str, str, str]]:
