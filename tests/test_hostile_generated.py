@@ -32,6 +32,7 @@ class Case:
     good: list[str] = field(default_factory=list)  # texts that must be stored
     bad: list[int | None] = field(default_factory=list)  # records that must be reported (None: the file)
     env_limit: bool = False
+    warned: list[str] = field(default_factory=list)  # fields the report must warn about (stored with a loss)
 
 
 def text(case: str, i: int) -> str:
@@ -107,11 +108,12 @@ def jsonl_cases() -> list[Case]:
 
 def export_shape_cases() -> list[Case]:
     out = []
-    for i, (date, genre) in enumerate((("2020-02-30", "bogus-genre"), ("2021-13-01", "speech"), ("0000", "report"),
-                                       ("1450000000x", "SPEECH"))):
+    for i, (date, genre, warned) in enumerate((("2020-02-30", "bogus-genre", ["date", "genre"]),
+                                               ("2021-13-01", "speech", ["date"]), ("0000", "report", []),
+                                               ("1450000000x", "SPEECH", ["date"]))):
         name = f"export-shape-{i}"
         rec = {"id": f"{name}", "title": name, "date": date, "genre": genre, "paragraphs": [{"n": 1, "text": text(name, 0)}]}
-        out.append(Case(name + ".jsonl", (jl(rec) + "\n").encode(), [text(name, 0)], []))
+        out.append(Case(name + ".jsonl", (jl(rec) + "\n").encode(), [text(name, 0)], [], warned=warned))
     return out
 
 
@@ -134,9 +136,40 @@ def front_matter_cases() -> list[Case]:
     for i, date in enumerate(("2020-02-30", "2019-13-01", "2021-00-10", "2023-02-29")):
         name = f"fm-date-{i}"
         out.append(Case(name + ".md", f"---\ntitle: {name}\ndate: {date}\n---\n\n{text(name, 0)}\n".encode(),
-                        [text(name, 0)], []))
+                        [text(name, 0)], [], warned=["date"]))
     name = "fm-alias"
     out.append(Case(name + ".md", b"---\na: &x [1]\nb: *x\n---\n\n" + text(name, 0).encode() + b"\n", [], [None]))
+    return out
+
+
+# a field a record gives that lunshu cannot use: the record is stored and the loss warned about
+LOSSY = {"date-impossible": ("date", "2021-02-29"), "date-text": ("date", "去年春天"), "date-month": ("date", "2019-13"),
+         "genre-unknown": ("genre", "讲话稿"), "url-not-web": ("url", "example.org/a"), "title-junk": ("title", "……"),
+         "title-url": ("title", "https://example.org/t")}
+
+
+def lossy_cases() -> list[Case]:
+    out = []
+    for kind, (key, value) in LOSSY.items():
+        for ext in (".jsonl", ".json", ".csv", ".md"):
+            name = f"lossy-{kind}{ext}"
+            good, other = text(name, 0), text(name, 1)
+            recs = [{"title": "好", "date": "2020-01-02", "text": other}, {"title": "坏", key: value, "text": good}]
+            if ext == ".jsonl":
+                data = "".join(jl(r) + "\n" for r in recs)
+                warned = [key]
+            elif ext == ".json":
+                data = jl(recs)
+                warned = [key]
+            elif ext == ".csv":
+                cols = ["title", "date", "text"] + ([key] if key not in ("title", "date") else [])
+                rows = [",".join(cols)] + [",".join(str(r.get(c, "")) for c in cols) for r in recs]
+                data = "\n".join(rows) + "\n"
+                warned = [key]
+            else:  # front matter: one document a file
+                data = f"---\n{key}: {jl(value)}\n---\n\n{good}\n"
+                warned = [key]
+            out.append(Case(name, data.encode(), [good] + ([other] if ext != ".md" else []), [], warned=warned))
     return out
 
 
@@ -172,7 +205,7 @@ def binary_cases() -> list[Case]:
 
 def all_cases() -> list[Case]:
     return (csv_cases() + jsonl_cases() + export_shape_cases() + encoding_cases() + front_matter_cases()
-            + control_cases() + binary_cases())
+            + lossy_cases() + control_cases() + binary_cases())
 
 
 def test_the_generated_corpus_is_large() -> None:
@@ -218,3 +251,8 @@ def test_each_case(ingested: tuple[dict[str, object], str, list[Case]], case: Ca
         assert got == want, (case.name, failed)
     for f in failed:
         assert "\n" not in f["error"] and "internal" not in f["error"], f
+    # stored with a loss: warned about, field by field, and nothing else warned about
+    warnings = [w for w in report.get("warnings", []) if Path(str(w["path"])).name == case.name]  # type: ignore[union-attr]
+    assert sorted(w["field"] for w in warnings) == sorted(case.warned), (case.name, warnings)
+    for w in warnings:
+        assert "\n" not in w["message"] and w["record"] in (None, 1, 2), w

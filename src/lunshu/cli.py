@@ -162,6 +162,7 @@ def ingest(
         typer.echo(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
                    + (f"same text as a stored document {len(report.duplicates)}, " if report.duplicates else "")
                    + (f"skipped {len(report.skipped)}, " if report.skipped else "")
+                   + (f"warnings {len(report.warnings)}, " if report.warnings else "")
                    + f"failed {len(report.failed)}")
         for b in report.books:  # the clean report of each book
             fixes = ", ".join(f"{k} {v}" for k, v in b["repairs"].items())
@@ -173,6 +174,9 @@ def ingest(
             where = d["path"] + (f" (record {d['record']})" if d["record"] is not None else "")
             err_console.print(f"lunshu: not stored again: {where} has the same text as {d['same_as']}",
                               markup=False)
+        for w in report.warnings:  # stored, with a field it gave and lunshu could not use
+            where = w.path + (f" (record {w.record})" if w.record is not None else "")
+            err_console.print(f"lunshu: warning: {where}: {w.message}", markup=False)
     for f in report.failed:
         where = f.path + (f" (record {f.record})" if f.record is not None else "")
         err_console.print(f"lunshu: failed: {where}: {f.error}", markup=False)

@@ -16,7 +16,7 @@ from typing import Any
 
 from lunshu import index, settings
 from lunshu.errors import LunshuError, StoreError
-from lunshu.models import Document, IngestFailure, IngestReport, RawRecord
+from lunshu.models import Document, IngestFailure, IngestReport, IngestWarning, RawRecord
 from lunshu.store import Store
 
 ProgressFn = Callable[[str, int], None]  # (event, amount): ("files", n) once, then ("file", 1) per file
@@ -132,6 +132,8 @@ class Corpus:
                     report.failed.append(_duplicate_id(doc, first[1]))
                 continue
             seen[doc.id] = (doc.content_hash, doc.origin)
+            if doc.warnings:  # stored with a loss: said, once per record
+                report.warnings.extend(IngestWarning(**w) for w in doc.warnings)
             pending.append(doc)
             pending_chars += doc.chars
             if len(pending) >= _BATCH_DOCS or pending_chars >= batch_chars:

@@ -123,6 +123,16 @@ def filter_date(value: str) -> str | None:
     return parse_date(value)
 
 
+def is_blank(value: object) -> bool:
+    """A field value that says "no date" (``null``, ``unknown``, ``无``, ``0000-00-00``…): no loss
+    when it is not read as a date, unlike a value that is a date lunshu cannot read (``2020-02-30``)."""
+    if value is None:
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(is_blank(v) for v in value)
+    return isinstance(value, str) and value.strip().lower() in _JUNK
+
+
 def parse_date(value: object) -> str | None:
     """Any field value to ISO: ``"2015-12-16"``, ``"2015-12"`` or ``"1954"``; None if not a date.
 

@@ -78,6 +78,9 @@ class Document:
     page_end: int | None = None
     notes: list[str] = field(default_factory=list)
     copies: list[dict[str, Any]] = field(default_factory=list)  # the same text from elsewhere (identity)
+    # what ingest accepted with a loss (a field it could not use): {"path", "record", "field",
+    # "message"} as IngestWarning takes them; said in the ingest report, not stored
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def chars(self) -> int:
@@ -141,6 +144,19 @@ class IngestFailure:
 
 
 @dataclass
+class IngestWarning:
+    """A record stored with a loss: a field it gave that lunshu could not use (``2020-02-30``)."""
+
+    path: str
+    record: int | None
+    field: str | None
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "record": self.record, "field": self.field, "message": self.message}
+
+
+@dataclass
 class IngestReport:
     added: int = 0
     updated: int = 0
@@ -154,6 +170,8 @@ class IngestReport:
     books: list[dict[str, Any]] = field(default_factory=list)
     # files a folder walk passed over (not a format lunshu reads): {"path", "reason"}; not failures
     skipped: list[dict[str, str]] = field(default_factory=list)
+    # records stored with a loss (a field that could not be used), one each; not failures
+    warnings: list[IngestWarning] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -167,6 +185,8 @@ class IngestReport:
             d["books"] = list(self.books)
         if self.skipped:
             d["skipped"] = list(self.skipped)
+        if self.warnings:
+            d["warnings"] = [w.to_dict() for w in self.warnings]
         return d
 
 

@@ -124,7 +124,17 @@ def _roles(value: Any) -> dict[str, list[str]]:
 
 
 def build_document(raw: RawRecord) -> Document:
-    """Clean and describe one record. Raises InputError when nothing usable remains."""
+    """Clean and describe one record. Raises InputError when nothing usable remains.
+
+    What the record gave and could not be used (a date ``2020-02-30``, an unknown genre) is said in
+    the document's ``warnings``: the record is stored, the loss reported (:func:`field_warnings`).
+    """
+    doc = _build(raw)
+    doc.warnings = [{"path": raw.path, "record": raw.record_no, **w} for w in field_warnings(raw, doc)]
+    return doc
+
+
+def _build(raw: RawRecord) -> Document:
     origin = raw.path if raw.record_no is None else f"{raw.path}#{raw.record_no}"
     doc_id = record_id(raw)
     chash = content_hash(raw)
@@ -164,6 +174,59 @@ def build_document(raw: RawRecord) -> Document:
         place=meta.place,
         roles={k: list(v) for k, v in meta.roles.items()},
     )), raw)
+
+
+# the record's fields that name a date (readers map their columns to these canonical keys)
+_DATE_FIELDS = ("date", "published", "publication", "pubdate", "year", "delivered")
+
+
+def field_warnings(raw: RawRecord, doc: Document) -> list[dict[str, str]]:
+    """``{"field", "message"}`` for each value the record gave that the document could not keep.
+
+    A value that says "unknown" (``null``, ``无``, ``unknown``…) is no loss and no warning; a value
+    that means something lunshu cannot read is: an impossible or unreadable date, a genre not in
+    :data:`~lunshu.models.GENRES`, a URL that is not a web address, a title that is not one.
+    Books are described by the book reader from their own text, not from record fields.
+    """
+    if raw.body_format == "book":
+        return []
+    from lunshu.dates import is_blank, parse_date
+    from lunshu.metadata import _good_title, _good_url, _str
+    from lunshu.models import GENRES
+
+    f = raw.fields
+    out: list[dict[str, str]] = []
+    export = raw.body_format == "lunshu"
+
+    def shown(v: Any) -> str:
+        text = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)
+        return repr(text if len(text) <= 60 else text[:57] + "...")
+
+    for key in _DATE_FIELDS:
+        v = f.get(key)
+        if v is None or is_blank(v) or parse_date(v) is not None:
+            continue
+        if key == "delivered":
+            then = "the document has no delivery date" if doc.delivered is None else \
+                f"the delivery date {doc.delivered} comes from the text"
+        else:
+            then = "the document has no date" if doc.date is None else f"the date {doc.date} comes from elsewhere"
+        out.append({"field": key, "message": f"{key} {shown(v)} is not a date: not used; {then}"})
+    g = _str(f.get("genre"))  # (a value saying "unknown", as metadata reads the field)
+    if g is not None and g.lower() not in GENRES:
+        how = "stored as other" if export else f"the genre was decided from the text ({doc.genre})"
+        out.append({"field": "genre", "message": f"genre {shown(g)} is not one of {', '.join(GENRES)}: {how}"})
+    if not export:
+        u = _str(f.get("url")) if isinstance(f.get("url"), str) else None
+        if u and not _good_url(u):
+            out.append({"field": "url", "message": f"url {shown(u)} is not a web address (http://, https://, "
+                                                   "www.): not used"})
+        t = _str(f.get("title")) if isinstance(f.get("title"), str) else None
+        if t and not _good_title(t):
+            then = "the document has no title" if doc.title is None else "the title comes from the text"
+            out.append({"field": "title", "message": f"title {shown(t)} is not a title (a URL, no letter or digit, "
+                                                     f"or over 300 characters): not used; {then}"})
+    return out
 
 
 def _checked(doc: Document, raw: RawRecord) -> Document:
