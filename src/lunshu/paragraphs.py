@@ -4,34 +4,35 @@ Many real texts arrive with every paragraph mark gone: a CSV export of a speech 
 scraped page flattened to one string. :func:`infer_paragraphs` cuts such a text into paragraphs
 without changing one character — ``"".join(infer_paragraphs(t)) == t`` always holds.
 
-Where it cuts, strongest evidence first:
-
-1. after a salutation (``同志们：``, ``女士们，先生们，朋友们：``, ``尊敬的…，各位同事：``) and around a
-   salutation standing alone mid-text (``同志们、朋友们！``);
-2. before an enumerator (``一、`` ``（一）`` ``第一，`` ``一是`` ``首先，`` ``——``) and before a closing
-   (``谢谢大家！`` ``谢谢！``);
-3. otherwise at sentence ends (``。！？`` with any closing quote), choosing among them by the
-   words that open paragraphs in speeches (``当前，`` ``今天，`` a year, ``我们要``…) and in news
-   reports (``习近平强调，`` ``会议指出，`` a date), by lexical cohesion and by length, so
-   that no paragraph exceeds :data:`MAX_CHARS` unless one sentence alone does.
-
-Never inside quotation marks, ``《》`` or brackets: a sentence end there is not a paragraph end.
-The segmentation is the best-scoring one (dynamic programming over sentence ends): each cut earns
-the evidence of its place, each paragraph pays for its length against :data:`TARGET_CHARS`.
+Every sentence end (``。！？`` with any closing quote; a salutation's ``：``) outside quotation
+marks, ``《》`` and brackets is a candidate break — a sentence end inside them is never a paragraph
+end. Each candidate is scored by a small learned model (:data:`_MODEL`, a logistic regression
+stored in ``data/paragraph_model.json``, trained by ``tests/gold/train_paragraphs.py`` on the
+authors' own paragraphs of real speeches and pages, evaluated on held-out later documents) over the
+signals a reader follows (:func:`boundary_features`): a salutation before or after (``同志们：``,
+``女士们，先生们，朋友们：``, ``尊敬的…，各位同事：``), an enumerator (``一、`` ``（一）`` ``第一，``
+``一是`` ``首先，`` ``——``), a closing (``谢谢大家！``), a heading, a sentence announcing a list, the
+words that open the next sentence (``当前，`` ``今天，`` ``不久前，`` a year, ``习近平强调，``,
+``会议指出，``) and close the one before, the sentences' lengths and the words both sides share.
+The paragraphs are the best-scoring segmentation (dynamic programming over the candidates) under a
+length prior around :data:`TARGET_CHARS`; none is longer than :data:`MAX_CHARS` characters unless
+one sentence alone is. A toast (``我提议：为…，为…，干杯！``) is set one line per ``为…``.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from lunshu.facts import HAN, KNOWN_RE
 
 # sizes (characters): paragraphs of speeches are mostly 50–300 characters; none inferred is longer
-# than MAX_CHARS unless a single sentence is
-TARGET_CHARS = 130
+# than MAX_CHARS unless a single sentence is (the size a paragraph is drawn to, TARGET_CHARS, is the
+# model's: see below)
 MAX_CHARS = 500
 
 # a text is run-on when one of its paragraphs is longer than this (real paragraphs of speeches,
@@ -176,78 +177,151 @@ def _is_salutation(s: str) -> bool:
         _SALUTATION_START.match(body) or re.search(r"们$|好$|同事$|来宾$|朋友$|代表$", body))
 
 
-_W = {"base": -0.8, "opener": 1.0, "exclaim": 0.6, "length": 1.2, "cohesion": 6.0, "soft_enum": 2.0, "reported": 2.0}
 _HAN2 = re.compile(r"[\u4e00-\u9fff]{2}")
 _STOP2 = frozenset(["我们", "中国", "发展", "人民", "合作", "国家", "世界", "各国", "建设", "共同", "推动", "坚持"])
+_DIGITS = str.maketrans("0123456789０１２３４５６７８９", "0000000000" * 2)
+_PUNCT_END = "。！？!?…”’」』）)：:；;，,、 \t\u3000\u2003"
+_CLAUSE = re.compile(r"[，,：:、；;。！？!?]")
+_LIST_INTRO = re.compile(r"(?:[0-9一二三四五六七八九十几]+点|以下|如下|这样几|几个方面)[^。！？]{0,12}[。：:]$")
+_MODEL_PATH = Path(__file__).with_name("data") / "paragraph_model.json"
 
 
 def _bigrams(s: str) -> set[str]:
     return {s[i:i + 2] for i in range(len(s) - 1) if _HAN2.fullmatch(s[i:i + 2])} - _STOP2
 
 
-def _boundary_score(prev: str, nxt: str) -> float:
-    """Log-odds that a paragraph break falls between sentence ``prev`` and sentence ``nxt``."""
-    nxt = nxt.lstrip()
-    if _is_salutation(prev) or _is_salutation(nxt):
-        return 8.0
-    if _ENUMERATOR.match(nxt) or _CLOSING.match(nxt) or prev.endswith(("，", ",")) and nxt.startswith(("为", "干杯")):
-        return 6.0
-    if len(prev) <= 40 and prev.rstrip()[-1:] not in "。！？!?…”’）)" and not prev.rstrip().endswith("：") :
-        return 1.0  # a heading-like piece without final punctuation
-    score = _W["base"]
-    if _OPENER.match(nxt):
-        score += _W["opener"]
-    if _REPORTED.match(nxt):
-        score += _W["reported"]
-    if _SOFT_ENUMERATOR.match(nxt):
-        score += _W["soft_enum"]
-    if prev.rstrip().endswith(("！", "!")):
-        score += _W["exclaim"]
-    if nxt.startswith(("我们", "中方", "中国", "这", "他", "她", "它", "但", "而", "并", "也", "还", "更", "所以", "因此", "其中")):
-        score -= 0.4
-    if prev.rstrip().endswith("：") :
-        score -= 3.0
-    return score
+def _bin(x: float, edges: tuple[float, ...]) -> int:
+    return sum(x >= e for e in edges)
 
 
-def _length_cost(n: int) -> float:
-    """What a paragraph of ``n`` characters pays: a smooth prior around TARGET_CHARS."""
+def _cosine(a: set[str], b: set[str]) -> float:
+    return len(a & b) / math.sqrt(len(a) * len(b)) if a and b else 0.0
+
+
+def boundary_features(pieces: list[str], grams: list[set[str]], i: int) -> list[str]:
+    """The evidence for a paragraph break before ``pieces[i]`` (``0 < i < len(pieces)``), as
+    feature names; the scorer adds their weights (:data:`_MODEL`). Each feature is a signal a reader
+    uses: a salutation, an enumerator, a closing, a heading, the words that open the next sentence
+    and close the one before, the sentences' lengths, the words the two sides share."""
+    prev = pieces[i - 1].strip()
+    nxt = pieces[i].strip()
+    k = len(pieces)
+    f: list[str] = []
+    if not prev or not nxt:
+        return ["empty"]
+    flags = {
+        "sal_prev": _is_salutation(prev), "sal_next": _is_salutation(nxt),
+        "enum_next": bool(_ENUMERATOR.match(nxt)), "enum_prev": bool(_ENUMERATOR.match(prev)),
+        "soft_enum_next": bool(_SOFT_ENUMERATOR.match(nxt)), "soft_enum_prev": bool(_SOFT_ENUMERATOR.match(prev)),
+        "closing_next": bool(_CLOSING.match(nxt)), "opener_next": bool(_OPENER.match(nxt)),
+        "reported_next": bool(_REPORTED.match(nxt)),
+        "heading_prev": len(prev) <= 40 and prev[-1] not in "。！？!?…”’）)：:；;，,",
+        "colon_prev": prev[-1] in "：:", "exclaim_prev": prev[-1] in "！!", "question_prev": prev[-1] in "？?",
+        "quote_prev": prev[-1] in "”’」』", "quote_next": nxt[0] in "“‘「『", "bracket_next": nxt[0] in "（(",
+        "bracket_prev": prev[-1] in "）)", "toast_next": prev[-1] in "，," and nxt.startswith(("为", "干杯")),
+        "same_start": nxt[:2] == prev[:2], "first": i == 1, "last": i == k - 1,
+        "parallel_next": i + 1 < k and nxt[:2] == pieces[i + 1].strip()[:2],
+    }
+    f.extend(name for name, on in flags.items() if on)
+    if flags["enum_next"] and flags["enum_prev"]:
+        f.append("enum_both")
+    if i + 1 < k and _ENUMERATOR.match(pieces[i + 1].strip()):
+        f.append("enum_after_next")  # a sentence that announces a list ("我提3点建议。") opens a paragraph
+    if i >= 2 and _ENUMERATOR.match(pieces[i - 2].strip()):
+        f.append("enum_before_prev")
+    if _LIST_INTRO.search(prev):
+        f.append("list_intro_prev")
+    intro = _CLAUSE.search(nxt, 0, 12)
+    if intro and nxt[intro.start():intro.end()] in "，,":
+        f.append(f"intro{_bin(intro.start(), (3, 5, 8))}")  # a short clause before the first comma
+        f.append("introend:" + nxt[intro.start() - 1])
+    if "我们" in nxt[:6] or "我" == nxt[:1]:
+        f.append("we_next")
+    f.append("ne:" + nxt[-1])
+    head = nxt.translate(_DIGITS)
+    f.append("n1:" + head[:1])
+    f.append("n2:" + head[:2])
+    f.append("n3:" + head[:3])
+    m = _CLAUSE.search(head, 0, 9)
+    if m and m.start() >= 1:
+        f.append("nc:" + head[:m.end()])
+    tail = prev.translate(_DIGITS)
+    f.append("pe:" + tail[-1])
+    core = tail.rstrip(_PUNCT_END)
+    if core:
+        f.append("p2:" + core[-2:])
+    f.append(f"lp{_bin(len(prev), (15, 40, 80, 150, 300))}")
+    f.append(f"ln{_bin(len(nxt), (15, 40, 80, 150, 300))}")
+    f.append(f"c1_{_bin(_cosine(grams[i - 1], grams[i]), (0.01, 0.08, 0.15, 0.25))}")
+    left = grams[i - 1] | (grams[i - 2] if i >= 2 else set())
+    right = grams[i] | (grams[i + 1] if i + 1 < k else set())
+    f.append(f"c2_{_bin(_cosine(left, right), (0.01, 0.06, 0.12, 0.2, 0.3))}")
+    return f
+
+
+@dataclass
+class _Model:
+    bias: float
+    weights: dict[str, float]
+    length_weight: float  # what a paragraph pays for its length against target (see _length_cost)
+    target: int
+    cut_shift: float  # added to every break's log-odds when segmenting (tuned with the length prior)
+
+
+def _load_model() -> _Model:
+    data = json.loads(_MODEL_PATH.read_text(encoding="utf-8"))
+    return _Model(bias=data["bias"], weights=data["weights"], length_weight=data["length_weight"],
+                  target=data["target"], cut_shift=data["cut_shift"])
+
+
+_MODEL = _load_model()
+TARGET_CHARS = _MODEL.target
+
+
+def boundary_scores(pieces: list[str], model: _Model | None = None) -> list[float]:
+    """The log-odds of a paragraph break before each of ``pieces[1:]``."""
+    model = model or _MODEL
+    grams = [_bigrams(p) for p in pieces]
+    w = model.weights
+    return [model.bias + sum(w.get(name, 0.0) for name in boundary_features(pieces, grams, i))
+            for i in range(1, len(pieces))]
+
+
+def _length_cost(n: int, model: _Model) -> float:
+    """What a paragraph of ``n`` characters pays: a smooth prior around the model's target size."""
     if n <= 0:
         return 0.0
-    x = n / TARGET_CHARS
-    return _W["length"] * (x - 1.0 - math.log(x))  # zero at the target, rising on both sides
+    x = n / model.target
+    return model.length_weight * (x - 1.0 - math.log(x))  # zero at the target, rising on both sides
 
 
-def infer_paragraphs(text: str, *, max_chars: int = MAX_CHARS) -> list[str]:
-    """The paragraphs of a run-on ``text``; joined they give back ``text`` exactly."""
+def infer_paragraphs(text: str, *, max_chars: int = MAX_CHARS, model: _Model | None = None) -> list[str]:
+    """The paragraphs of a run-on ``text``; joined they give back ``text`` exactly.
+
+    Every sentence end at depth zero is a candidate break, scored by the learned boundary model
+    (:func:`boundary_scores`); the paragraphs chosen are the best-scoring segmentation (dynamic
+    programming) under a length prior around the model's target and the hard limit ``max_chars``
+    (passed only by a single sentence longer than it)."""
     if not text:
         return []
+    model = model or _MODEL
     units = _units(text)
     if len(units) <= 1:
         return [text]
     pieces = [text[u.start:u.end] for u in units]
     k = len(pieces)
-    scores = [_boundary_score(pieces[i - 1], pieces[i]) for i in range(1, k)]  # cut before piece i
-    grams = [_bigrams(p) for p in pieces]
-    for i in range(1, k):  # lexical cohesion: sentences sharing words belong together
-        left = grams[i - 1] | (grams[i - 2] if i >= 2 else set())
-        right = grams[i] | (grams[i + 1] if i + 1 < k else set())
-        if left and right:
-            scores[i - 1] -= _W["cohesion"] * len(left & right) / math.sqrt(len(left) * len(right))
+    scores = [x + model.cut_shift for x in boundary_scores(pieces, model)]  # cut before piece i: scores[i-1]
     lengths = [len(p) for p in pieces]
     best = [0.0] + [-math.inf] * k
     back = [0] * (k + 1)
     for j in range(1, k + 1):  # best segmentation of pieces[:j]
         total = 0
-        inner = 0.0  # a strong boundary inside the paragraph is passed over only at a price
         for i in range(j - 1, -1, -1):  # last paragraph = pieces[i:j]
             total += lengths[i]
             if total > max_chars and i < j - 1:
                 break
-            if i < j - 1:
-                inner += max(0.0, scores[i] - 4.0)
             cut = scores[i - 1] if i > 0 else 0.0
-            v = best[i] + cut - _length_cost(total) - inner
+            v = best[i] + cut - _length_cost(total, model)
             if v > best[j]:
                 best[j] = v
                 back[j] = i
@@ -257,10 +331,7 @@ def infer_paragraphs(text: str, *, max_chars: int = MAX_CHARS) -> list[str]:
         cuts.append(back[j])
         j = back[j]
     cuts = sorted(set(cuts))
-    out = []
-    for a, b in zip(cuts, cuts[1:] + [k]):
-        out.append("".join(pieces[a:b]))
-    return out
+    return ["".join(pieces[a:b]) for a, b in zip(cuts, cuts[1:] + [k], strict=True)]
 
 
 def is_run_on(paragraphs: list[str]) -> bool:
