@@ -84,7 +84,7 @@ def _parquet(store: Store, path: Path) -> int:
         d["roles"] = json.dumps(d["roles"], ensure_ascii=False)
         rows.append(d)
     schema = pa.schema([
-        ("id", pa.string()), ("title", pa.string()), ("date", pa.string()), ("delivered", pa.string()), ("speakers", pa.list_(pa.string())),
+        ("id", pa.string()), ("title", pa.string()), ("subtitle", pa.string()), ("date", pa.string()), ("delivered", pa.string()), ("speakers", pa.list_(pa.string())),
         ("roles", pa.string()), ("occasion", pa.string()), ("place", pa.string()), ("genre", pa.string()), ("source", pa.string()), ("url", pa.string()),
         ("keywords", pa.list_(pa.string())), ("publisher_keywords", pa.list_(pa.string())),
         ("reporters", pa.list_(pa.string())), ("editor", pa.string()), ("origin", pa.string()),

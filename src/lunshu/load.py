@@ -96,6 +96,7 @@ def _document(row: dict[str, Any], paragraphs: list[str]) -> Document:
         doc.delivered = row.get("delivered")
     doc.editor = row.get("editor")
     doc.place = row.get("place")
+    doc.subtitle = row.get("subtitle")
     roles = row.get("roles")
     doc.roles = json.loads(roles) if isinstance(roles, str) and roles else {}
     doc.paragraphs_inferred = bool(row.get("paragraphs_inferred"))

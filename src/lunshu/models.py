@@ -70,6 +70,7 @@ class Document:
     paragraphs_inferred: bool = False  # the text had no paragraph marks: its paragraphs were inferred
     place: str | None = None  # where it was delivered, as its header or dateline says
     roles: dict[str, list[str]] = field(default_factory=dict)  # speaker -> role titles ("中华人民共和国主席")
+    subtitle: str | None = None  # "在…上的讲话" of "标题——在…上的讲话" (the title keeps it too)
     n_paragraphs: int | None = None  # set when listed without its text
     n_chars: int | None = None
     # books: the printed page each paragraph starts on, the piece's page range, its notes (注释)
@@ -93,6 +94,7 @@ class Document:
         return {
             "id": self.id,
             "title": self.title,
+            "subtitle": self.subtitle,
             "date": self.date,
             "delivered": self.delivered,
             "speakers": list(self.speakers),

@@ -69,6 +69,8 @@ class Rule:
     value: str | None = None  # the value it gives (a genre), when the pattern does not capture one
     min_count: int = 1  # ``body`` rows: paragraphs that must match
     ignorecase: bool = False
+    max_len: int = 0  # ``head`` rows: only on a line of at most this length (0: any)
+    confirms: bool = True  # ``head`` rows: a match confirms the title-like lines held before it
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
@@ -84,11 +86,11 @@ RULES: tuple[Rule, ...] = (
          rf"(?P<label>{LABELS})\s*[：:]\s*(?P<value>[^：:]*?)(?=\s+(?:{LABELS})\s*[：:]|$)", 10,
          "发布时间：2015-12-16 来源：新华网 责任编辑：王小二", "a line made only of labelled values"),
     Rule("masthead", "date, source", "head",
-         rf"^(?P<outlet>[{HAN}]{{2,10}}?(?:日报|晚报|时报|报))\s*(?P<date>{DATE_TEXT})\s*(?:星期[一二三四五六日天])?\s*"
+         rf"^(?P<outlet>[{HAN}]{{2,10}}?(?:日报|晚报|时报|报))\s*(?P<pubdate>{DATE_TEXT})\s*(?:星期[一二三四五六日天])?\s*"
          r"(?:第\s*[0-9一二三四五六七八九十]+\s*版)?$", 10,
-         "东岚日报 2024年11月21日 星期四 第3版", "the day the page was printed"),
+         "东岚日报 2024年11月21日 星期四 第3版", "the day the page was printed", max_len=60),
     Rule("byline_reporters", "reporters", "head", rf"^{OUTLET}?(?:特约|实习)?记者\s*(?P<names>{NAMES})$", 8,
-         "东岚日报记者 何思远"),
+         "东岚日报记者 何思远", max_len=40, confirms=False),
     Rule("dateline_titled", "source, place, date, title", "head",
          rf"^(?P<outlet>{OUTLET})(?P<place>[{HAN}·]{{1,12}}?)(?P<md>[0-9]{{1,2}}月[0-9]{{1,2}}日)电\s*题[：:]\s*"
          r"(?P<title>[^。！？]{2,80}?)\s*$", 9,
@@ -114,14 +116,18 @@ RULES: tuple[Rule, ...] = (
          rf"(?P<role>{ROLE})?\s*(?P<name>{KNOWN_RE}|[{HAN}] ?[{HAN}](?: ?[{HAN}])?)(?={SALUTATION}|$)", 9,
          "政府工作报告——2024年3月5日在第十四届全国人民代表大会第二次会议上国务院总理李强各位代表：",
          "a report's title, date line and by-line run together (a run-on work report)"),
-    Rule("date_line", "delivered, occasion", "head",
-         rf"^(?:[（(]\s*(?P<d1>{DATE_TEXT})(?P<x1>[^（()）]{{0,40}})[）)]"
-         rf"|——?\s*(?P<d2>{DATE_TEXT})\s*(?:在(?P<occ2>.{{2,60}}?)上)?"
-         rf"|(?P<d3>{DATE_TEXT})\s*在(?P<occ3>.{{2,60}}?)上)$", 9,
+    Rule("date_line", "delivered, place", "head",
+         rf"^[（(]\s*(?P<date>{DATE_TEXT})(?:\s*[，,、]?\s*(?P<place>[^（()）]{{1,40}}?))?\s*[）)]$", 9,
+         "（2019年4月28日，北京）", "a place too long to be one (an occasion) is left out"),
+    Rule("date_line_dashed", "delivered, occasion", "head",
+         rf"^——?\s*(?P<date>{DATE_TEXT})\s*(?:在(?P<occasion>.{{2,60}}?)上)?$", 9,
          "——2024年3月5日在第十四届全国人民代表大会第二次会议上"),
-    Rule("subtitle", "title, occasion", "head",
-         rf"^——\s*(?:在)?(?P<occ>.{{2,80}}?)(?:上|时|期间)?的?(?:主旨|重要|书面|视频|政治|工作)?{SPEECH_NOUN}$", 8,
-         "——在第二届“一带一路”国际合作高峰论坛圆桌峰会上的开幕辞", "joined to the title before it"),
+    Rule("date_line_at", "delivered, occasion", "head", rf"^(?P<date>{DATE_TEXT})\s*在(?P<occasion>.{{2,60}}?)上$", 9,
+         "2024年3月5日在第十四届全国人民代表大会第二次会议上"),
+    Rule("subtitle", "subtitle, occasion", "head",
+         rf"^(?P<subtitle>——\s*(?:在)?(?P<occasion>.{{2,80}}?)(?:上|时|期间)?的?(?:主旨|重要|书面|视频|政治|工作)?{SPEECH_NOUN})$",
+         8, "——在第二届“一带一路”国际合作高峰论坛圆桌峰会上的开幕辞",
+         "stored as the subtitle and joined to the title before it (title and subtitle as one)"),
     Rule("signed_article", "title, speaker", "head", r"^(?P<title>[^※]{1,90})※(?P<rest>.+)$", 9,
          "扎实推动教育强国建设※习近平", "a signed article; in run-on text the name runs into the text"),
     Rule("speaker_line", "speaker", "head", rf"^(?:{ROLE})?\s*(?P<name>{KNOWN_RE}|[{HAN}](?: ?[{HAN}]){{1,3}})$", 7,

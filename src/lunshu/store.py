@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -23,7 +24,7 @@ from lunshu.errors import NotFoundError, StoreError
 from lunshu.identity import text_key
 from lunshu.models import Document
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 _MIGRATIONS: dict[int, list[str]] = {
     1: [
@@ -128,6 +129,8 @@ _MIGRATIONS: dict[int, list[str]] = {
         "CREATE INDEX IF NOT EXISTS reuse_links_a ON reuse_links(a_doc)",
         "CREATE INDEX IF NOT EXISTS reuse_links_b ON reuse_links(b_doc)",
     ],
+    # 7: the subtitle ("在…上的讲话" of "标题——在…上的讲话"; the title keeps it too)
+    7: ["ALTER TABLE documents ADD COLUMN subtitle TEXT"],
 }
 # The reuse cache tables, also made as TEMP tables of one connection when the file may not be
 # written (see reuse.py)
@@ -138,7 +141,10 @@ READABLE_FROM = 5
 
 _DOC_COLUMNS = ("id, title, date, delivered, speakers, occasion, genre, source, url, keywords, publisher_keywords, "
                 "reporters, origin, content_hash, raw, editor, paragraphs_inferred, place, roles, "
-                "page_start, page_end, notes")
+                "page_start, page_end, notes, subtitle")
+_ADD_COLUMN = re.compile(r"^ALTER TABLE (\w+) ADD COLUMN (\w+)")
+# a file older than schema 7 (read without upgrading it) has no subtitle column
+_DOC_COLUMNS_6 = _DOC_COLUMNS.replace(", subtitle", ", NULL AS subtitle")
 
 
 def _year(date: str | None) -> int | None:
@@ -353,6 +359,9 @@ class Store:
         with self.transaction() as c:
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 for stmt in _MIGRATIONS[version]:
+                    added = _ADD_COLUMN.match(stmt)
+                    if added and added.group(2) in {str(r[1]) for r in c.execute(f"PRAGMA table_info({added.group(1)})")}:
+                        continue  # a file whose version was set back with its columns in place
                     c.execute(stmt)
             if current and current < 5:  # documents stored before text keys: key them now
                 for (doc_id,) in c.execute("SELECT id FROM documents").fetchall():
@@ -400,8 +409,8 @@ class Store:
         conn.execute(
             "INSERT INTO documents (id, title, date, year, speakers, speaker, occasion, genre, source, url, "
             "keywords, publisher_keywords, reporters, origin, content_hash, raw, n_paragraphs, chars, ingested_at, "
-            "delivered, editor, paragraphs_inferred, place, roles, page_start, page_end, notes, text_key) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "delivered, editor, paragraphs_inferred, place, roles, page_start, page_end, notes, text_key, subtitle) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 doc.id, doc.title, doc.date, _year(doc.date),
                 json.dumps(doc.speakers, ensure_ascii=False), doc.speakers[0] if doc.speakers else None,
@@ -413,7 +422,7 @@ class Store:
                 now, doc.delivered,
                 doc.editor, int(bool(doc.paragraphs_inferred)), doc.place, json.dumps(doc.roles, ensure_ascii=False),
                 doc.page_start, doc.page_end, json.dumps(doc.notes, ensure_ascii=False) if doc.notes else None,
-                key,
+                key, doc.subtitle,
             ),
         )
         conn.executemany(
@@ -460,6 +469,10 @@ class Store:
                      (json.dumps(keywords, ensure_ascii=False), doc_id))
 
     # -- reading -----------------------------------------------------------------------------
+    @property
+    def _doc_columns(self) -> str:
+        return _DOC_COLUMNS if self.schema_version >= 7 else _DOC_COLUMNS_6
+
     def _doc_from_row(self, row: sqlite3.Row, paragraphs: list[str] | None = None,
                       n_paragraphs: int | None = None) -> Document:
         doc = Document(
@@ -473,6 +486,7 @@ class Store:
             editor=row["editor"], paragraphs_inferred=bool(row["paragraphs_inferred"]), place=row["place"],
             roles=json.loads(row["roles"] or "{}"),
             page_start=row["page_start"], page_end=row["page_end"], notes=json.loads(row["notes"] or "[]"),
+            subtitle=row["subtitle"],
         )
         return doc
 
@@ -493,11 +507,11 @@ class Store:
 
     def get(self, doc_id: str, *, with_paragraphs: bool = True) -> Document:
         with self.snapshot() as conn:
-            row = conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            row = conn.execute(f"SELECT {self._doc_columns} FROM documents WHERE id = ?", (doc_id,)).fetchone()
             if row is None:
                 stored = self.copy_of(doc_id)  # the id of a copy shows the document it repeats
                 row = None if stored is None else conn.execute(
-                    f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (stored,)).fetchone()
+                    f"SELECT {self._doc_columns} FROM documents WHERE id = ?", (stored,)).fetchone()
             if row is None:
                 raise NotFoundError(f"no document with id {doc_id!r}")
             paras, pages = [], []
@@ -548,7 +562,7 @@ class Store:
                   offset: int = 0) -> list[Document]:
         where, args = self.doc_filter_sql(speaker=speaker, genre=genre, date_from=date_from, date_to=date_to,
                                           source=source)
-        sql = f"SELECT {_DOC_COLUMNS}, n_paragraphs, chars FROM documents d"
+        sql = f"SELECT {self._doc_columns}, n_paragraphs, chars FROM documents d"
         if where:
             sql += " WHERE " + where
         sql += " ORDER BY d.date IS NULL, d.date, d.page_start, d.title, d.id"  # a book's pieces in book order

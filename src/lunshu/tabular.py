@@ -23,7 +23,7 @@ KEYWORDS_COLUMNS = ["term", "weight"]
 REUSE_COLUMNS = ["a", "b", "score", "kind"]
 # `export --format csv`: every field `show` gives, the paragraphs as one cell joined by blank lines;
 # `ingest` recognises this header and reads such a file back as it was exported (see docs/formats.md)
-EXPORT_COLUMNS = ["id", "title", "date", "delivered", "speakers", "roles", "occasion", "place", "genre", "source", "url",
+EXPORT_COLUMNS = ["id", "title", "subtitle", "date", "delivered", "speakers", "roles", "occasion", "place", "genre", "source", "url",
                   "keywords", "publisher_keywords", "reporters", "editor", "origin", "chars", "paragraphs_inferred",
                   "text", "raw"]
 # the columns that make a CSV an export of lunshu (those of every version; later ones are optional)

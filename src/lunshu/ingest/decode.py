@@ -222,7 +222,7 @@ def safe_document(doc: Document) -> Document:
     and metadata builds new strings; this keeps the promise whatever a stage does. One regex scan
     per string when nothing needs fixing.
     """
-    for name in ("title", "occasion", "source", "url", "date", "delivered", "editor", "place"):
+    for name in ("title", "subtitle", "occasion", "source", "url", "date", "delivered", "editor", "place"):
         value = getattr(doc, name, None)
         if isinstance(value, str):
             setattr(doc, name, safe_line(value) or None)

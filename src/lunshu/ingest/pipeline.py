@@ -173,6 +173,7 @@ def _build(raw: RawRecord) -> Document:
         paragraphs_inferred=meta.paragraphs_inferred,
         place=meta.place,
         roles={k: list(v) for k, v in meta.roles.items()},
+        subtitle=meta.subtitle,
     )), raw)
 
 
@@ -282,6 +283,7 @@ def _from_export(raw: RawRecord, doc_id: str, origin: str, chash: str) -> Docume
         content_hash=chash,
         editor=s("editor"),
         place=s("place"),
+        subtitle=s("subtitle"),
         roles=_roles(f.get("roles")),
         paragraphs_inferred=str(f.get("paragraphs_inferred")).lower() in ("true", "1"),
     )

@@ -109,7 +109,7 @@ DOCUMENT_FIELDS: list[tuple[str, Any]] = [
     ("origin", T.StringType()), ("content_hash", T.StringType()), ("raw", T.StringType()),
     ("n_paragraphs", T.IntegerType()), ("chars", T.LongType()), ("ingested_at", T.StringType()),
     ("editor", T.StringType()), ("paragraphs_inferred", T.BooleanType()), ("place", T.StringType()),
-    ("roles", T.StringType()),
+    ("roles", T.StringType()), ("subtitle", T.StringType()),
 ]
 _AT = [n for n, _ in DOCUMENT_FIELDS].index("ingested_at")
 _DOC_WITH_PARAGRAPHS = T.StructType([T.StructField(n, t) for n, t in DOCUMENT_FIELDS]
@@ -284,7 +284,7 @@ def document_row(doc: Document, ingested_at: str | None = None) -> tuple[Any, ..
             doc.occasion, doc.genre, doc.source, doc.url, list(doc.keywords), list(doc.publisher_keywords),
             list(doc.reporters), doc.origin, doc.content_hash, doc.raw, len(doc.paragraphs), doc.chars,
             ingested_at, doc.editor, bool(doc.paragraphs_inferred), doc.place,
-            json.dumps(doc.roles, ensure_ascii=False), list(doc.paragraphs))
+            json.dumps(doc.roles, ensure_ascii=False), doc.subtitle, list(doc.paragraphs))
 
 
 def _later(a: tuple[Ordinal, Any], b: tuple[Ordinal, Any]) -> tuple[Ordinal, Any]:
