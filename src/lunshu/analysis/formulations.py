@@ -23,9 +23,14 @@ sizes, 1 = all in the smallest document). Ranking: ``count^0.5 × min(left, righ
 (1 - DP/2)`` — frequent, free, and used across documents.
 
 With ``new_since=Y`` only formulations whose first appearance (in the whole selection) is in or
-after Y are kept, ranked by how established they became: the share of the years with documents
-since their first appearance in which they occur, times the log of the documents using them
-(``establishment``).
+after Y are kept, ranked by how established they became (``establishment``): ``log(1 + years
+used) × (years used / years with documents since the first use) × log(1 + uses per year used) ×
+(1 + share of uses in quotation marks)`` — used in many years, in most years since it appeared,
+often in each, and named as a formulation (“四个全面”).
+
+A candidate that is a verb and another candidate (深化|供给侧结构性改革) is left out as that
+candidate in context, unless it holds at least ``NESTED_SHARE`` of the shorter one's uses: then
+the longer string is the unit (统筹|发展和安全 is the formulation 统筹发展和安全).
 """
 
 from __future__ import annotations
@@ -46,6 +51,8 @@ if TYPE_CHECKING:
 MIN_LEN, MAX_LEN = 4, 16
 MIN_ENTROPY = 0.1       # nats, on each side: two different neighbours at least
 MAX_SHARE = 0.85        # the commonest neighbour on either side
+NESTED_SHARE = 0.5      # a verb + unit is the unit's context when it holds less than this share of its uses
+QUOTED_BONUS = 1.0      # weight of the share of uses in quotation marks (“四个全面”): a named formulation
 LEN_POWER = 0.0         # new formulations: weight of the length ((len/4)**LEN_POWER); measured best at 0
 DEFAULT_LIMIT = 100
 LIMIT_MAX = 5000
@@ -297,9 +304,13 @@ def nested(c: Candidates) -> np.ndarray:
     out = np.zeros(len(c.terms), dtype=bool)
     for i, t in enumerate(c.terms):
         for k in range(1, len(t) - 1):
-            if t[k:] in index:
+            j = index.get(t[k:])
+            if j is not None:
                 head = _jieba().tag(t[:k])
-                if head and head[-1][1].startswith("v") and len(head[-1][0]) > 1 and k in _boundaries(t):
+                # maximality: when the suffix mostly stands with this head (创新|驱动发展战略,
+                # 统筹|发展和安全), the longer string is the unit, whatever the head's tag
+                if (head and head[-1][1] == "v" and len(head[-1][0]) > 1 and k in _boundaries(t)
+                        and c.counts[i] < NESTED_SHARE * c.counts[j]):
                     out[i] = True
                 break  # the longest candidate suffix decides
     return out
@@ -342,6 +353,25 @@ def formulations(store: Store, *, new_since: int | None = None, limit: int = DEF
     return rank(cands, new_since=new_since, limit=limit, min_docs=min_docs)
 
 
+_OPEN_QUOTES = np.array([ord(q) for q in "“「‘"], dtype=np.uint32)
+_CLOSE_QUOTES = np.array([ord(q) for q in "”」’"], dtype=np.uint32)
+
+
+def quoted_share(cands: Candidates, lengths: np.ndarray) -> np.ndarray:
+    """Per candidate, the share of its uses standing alone in quotation marks (“四个全面”, “两个确立”):
+    the text names it as a formulation."""
+    codes = cands.sel.codes
+    if not len(cands.occ_pos) or not len(codes):
+        return np.zeros(len(cands.terms))
+    pos = cands.occ_pos
+    end = pos + lengths[cands.occ_cand].astype(np.int64)
+    before = codes[np.maximum(pos - 1, 0)]
+    after = codes[np.minimum(end, len(codes) - 1)]
+    quoted = (pos > 0) & (end < len(codes)) & np.isin(before, _OPEN_QUOTES) & np.isin(after, _CLOSE_QUOTES)
+    n = np.bincount(cands.occ_cand, weights=quoted.astype(np.float64), minlength=len(cands.terms))
+    return n / np.maximum(cands.counts, 1)
+
+
 def rank(cands: Candidates, *, new_since: int | None, limit: int, min_docs: int = 2) -> Formulations:
     sel = cands.sel
     nterms = len(cands.terms)
@@ -372,8 +402,10 @@ def rank(cands: Candidates, *, new_since: int | None, limit: int, min_docs: int 
         ykey = np.unique(cand[years > 0] * 10_000 + years[years > 0])
         years_used = np.bincount(ykey // 10_000, minlength=nterms)
         available = len(doc_years_all) - np.searchsorted(doc_years_all, np.maximum(first_year, 1))
-        establishment = (years_used / np.maximum(available, 1) * np.log1p(ndocs) * np.log1p(cands.counts)
-                         * (lengths / MIN_LEN) ** LEN_POWER)
+        # established: used in many years, in most years since its first, often in each, and named
+        per_year_used = cands.counts / np.maximum(years_used, 1)
+        establishment = (np.log1p(years_used) * years_used / np.maximum(available, 1) * np.log1p(per_year_used)
+                         * (lengths / MIN_LEN) ** LEN_POWER * (1.0 + QUOTED_BONUS * quoted_share(cands, lengths)))
         score = establishment
     order = np.argsort(-score, kind="stable")
     chosen = [int(i) for i in order if eligible[i]][:limit]
