@@ -102,13 +102,18 @@ def _docs(db: Path, *args: str) -> list[dict]:
 def test_volume_is_split_into_dated_pieces_in_book_order(book_db: tuple[Path, Path]) -> None:
     db, _ = book_db
     docs = _docs(db, "--source", "邓小平文选")
+    # --source names the book: its pieces in book order (the last piece is dated before the two above it)
     assert [(d["title"], d["date"], d["genre"], d["source"], d["speakers"]) for d in docs] == [
         ("全党讲大局，把国民经济搞上去", "1975-03-05", "article", "邓小平文选 第二卷", ["邓小平"]),
-        ("在全国科学大会开幕式上的讲话", "1978-03-18", "speech", "邓小平文选 第二卷", ["邓小平"]),
         ("解放思想，实事求是，团结一致向前看", "1978-12-13", "article", "邓小平文选 第二卷", ["邓小平"]),
         ("给青年同志的信", "1979-01", "letter", "邓小平文选 第二卷", ["邓小平"]),
+        ("在全国科学大会开幕式上的讲话", "1978-03-18", "speech", "邓小平文选 第二卷", ["邓小平"]),
     ]
-    assert [(d["page_start"], d["page_end"]) for d in docs] == [(1, 2), (6, 6), (3, 4), (5, 5)]
+    assert [(d["page_start"], d["page_end"]) for d in docs] == [(1, 2), (3, 4), (5, 5), (6, 6)]
+    # without --source: date order
+    assert [d["date"] for d in _docs(db)] == ["1975-03-05", "1978-03-18", "1978-12-13", "1979-01"]
+    # a page of it keeps the order; --limit/--offset page through the book
+    assert [d["page_start"] for d in _docs(db, "--source", "文选", "--offset", "1", "--limit", "2")] == [3, 5]
 
 
 def test_piece_text_is_repaired_and_notes_kept_apart(book_db: tuple[Path, Path]) -> None:

@@ -562,10 +562,23 @@ class Store:
                   offset: int = 0) -> list[Document]:
         where, args = self.doc_filter_sql(speaker=speaker, genre=genre, date_from=date_from, date_to=date_to,
                                           source=source)
-        sql = f"SELECT {self._doc_columns}, n_paragraphs, chars FROM documents d"
+        cols = ", ".join(f"d.{c.strip()}" for c in self._doc_columns.split(","))
+        sql = f"SELECT {cols}, d.n_paragraphs, d.chars FROM documents d"
+        order = "d.date IS NULL, d.date, d.page_start, d.title, d.id"
+        if source:
+            # a source named: each source (a book's volume) as a whole, the sources in the order of their
+            # first date (volumes run in date order), and within one its pieces in book order (printed
+            # page, then the piece's number in the volume, which its origin ``path#n`` carries); documents
+            # without a page after them by date
+            sql = (f"WITH firsts AS (SELECT source, MIN(date) AS first FROM documents d WHERE {where} "
+                   f"GROUP BY source) {sql} LEFT JOIN firsts f ON f.source = d.source")
+            args = args + args
+            order = ("f.first IS NULL, f.first, d.source, d.page_start IS NULL, d.page_start, "
+                     "CASE WHEN d.page_start IS NOT NULL AND instr(d.origin, '#') > 0 THEN "
+                     "CAST(substr(d.origin, instr(d.origin, '#') + 1) AS INTEGER) END, " + order)
         if where:
             sql += " WHERE " + where
-        sql += " ORDER BY d.date IS NULL, d.date, d.page_start, d.title, d.id"  # a book's pieces in book order
+        sql += " ORDER BY " + order
         if limit is not None or offset:  # an offset alone is honoured too (LIMIT -1: no limit)
             sql += " LIMIT ? OFFSET ?"
             args += [-1 if limit is None else limit, offset]
