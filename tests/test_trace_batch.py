@@ -149,3 +149,43 @@ def test_source_text_stays_within_its_region(many_sources: Store) -> None:
         assert 0 <= a < b <= len(s.text)
         assert "".join(d["source"] for d in s.diff) == s.text[a:b]
 
+
+
+# -- a verbatim source among many partial ones -------------------------------------------------------
+PARTIAL_QUOTE = "我们要坚持开放合作的方向，推动构建更加公正合理的全球治理体系，让发展成果更多更公平惠及各国人民。"
+CLAUSES = PARTIAL_QUOTE.rstrip("。").split("，")
+
+
+@pytest.fixture(scope="module")
+def partial_sources(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """Ten speeches, 2010–2019, each carrying two of the quotation's three clauses (with words of its
+    own instead of the third), and the one speech that says it all, in 2021."""
+    store = Store(tmp_path_factory.mktemp("trace_partial") / "partial.db")
+    with store.transaction() as conn:
+        for k in range(10):
+            kept = [c for i, c in enumerate(CLAUSES) if i != k % 3]
+            text = "，".join(kept) + "，" + FILLER[k % len(FILLER)]
+            store.put(conn, _doc(f"p{k:02d}", [FILLER[(k + 1) % len(FILLER)], text], "speech", f"{2010 + k}-05-01"))
+        store.put(conn, _doc("verbatim", [FILLER[0], FILLER[2] + PARTIAL_QUOTE, FILLER[3]], "speech", "2021-09-01"))
+    yield store
+    store.close()
+
+
+@pytest.mark.parametrize("limit", [1, 3, 10])
+def test_a_verbatim_source_is_first_among_ten_partial_ones(partial_sources: Store, limit: int) -> None:
+    everything = T.find_sources(partial_sources, PARTIAL_QUOTE, limit=1000)
+    assert len(everything) == 11  # the ten partial sources are sources too (2/3 of the quotation)
+    got = T.find_sources(partial_sources, PARTIAL_QUOTE, limit=limit)
+    assert got[0].doc_id == "verbatim" and got[0].identical
+    assert [_key(s) for s in got] == [_key(s) for s in everything[:limit]]
+    tr = T.trace(partial_sources, PARTIAL_QUOTE, limit=limit)
+    assert tr.status == "verified" and tr.sources[0].doc_id == "verbatim"
+    # the partial sources follow, earliest first
+    assert [s.doc_id for s in everything[1:]] == [f"p{k:02d}" for k in range(10)]
+
+
+def test_an_edited_quotation_keeps_its_source_first(partial_sources: Store) -> None:
+    edited = PARTIAL_QUOTE.replace("公正合理", "公平合理")
+    got = T.find_sources(partial_sources, edited, limit=10)
+    assert got[0].doc_id == "verbatim" and not got[0].identical
+    assert T.trace(partial_sources, edited, limit=10).status == "variant"

@@ -3,8 +3,10 @@
 Candidates come from the trigram index (distinctive pieces of the quotation, so an edited
 character or a dropped clause does not hide the source); each candidate region (the paragraph
 and its neighbours, so a quotation may span paragraphs) is aligned character by character.
-Sources are ranked primary first (speech, letter, interview before reports before compilations),
-then earliest. The status compares the claimed date with the primary sources:
+Sources are ranked best match first: those within ``BEST_MARGIN`` of the best source's score,
+then the rest (partial sources: a clause, a half); within each, primary first (speech, letter,
+interview before reports before compilations), then earliest. So ten earlier documents carrying a
+part of the quotation never push its verbatim source out of the first ``limit``. The status compares the claimed date with the primary sources:
 
 - ``verified``: a primary source with the same words, dated within the tolerance;
 - ``variant``: a primary source dated within the tolerance, with edited words;
@@ -44,6 +46,7 @@ MAX_CANDIDATES = 24
 PIECE_LIMIT = 400  # a piece in this many paragraphs is too common to point anywhere
 VOTE_SHARE = 0.25  # candidates need this share of the best candidate's matched pieces
 REGION_CHARS = 2400
+BEST_MARGIN = 0.1  # sources within this of the best score rank as best matches (see _ranked)
 ROUND_DOCS = 4  # fewest candidate documents aligned together (see find_sources)
 
 _PIECE_SPLIT = re.compile(r"[\s，。、；：？！,.;:?!“”\"'‘’（）()《》〈〉【】\[\]—…·\-]+")
@@ -248,7 +251,7 @@ def _bigrams(content: str) -> set[str]:
 
 
 def _align_regions(quote: str, regions: list[tuple[str, list[tuple[int, str]]]],
-                   fold: Callable[[str], str]) -> list[tuple[Alignment, int, int]]:
+                   fold: Callable[[str], str], floor: float = FOUND) -> list[tuple[Alignment, int, int]]:
     """(alignment, first paragraph, last paragraph) of the quotation in each region.
 
     Cheapest first: the quotation's words standing in the region as they are (``str.find`` on the
@@ -257,6 +260,8 @@ def _align_regions(quote: str, regions: list[tuple[str, list[tuple[int, str]]]],
     with the quotation (an upper bound on any alignment's score, whole or sentence by sentence)
     is below FOUND; the rest are aligned together (``align_many``: one batched programme), and
     those half aligned again sentence by sentence where that could change the outcome.
+    ``floor``: regions that cannot reach this score are not aligned (FOUND, or higher when only a
+    better match could still matter, see ``find_sources``).
     """
     sep = "\n"
     texts = [sep.join(t for _, t in paras) for _, paras in regions]
@@ -278,7 +283,7 @@ def _align_regions(quote: str, regions: list[tuple[str, list[tuple[int, str]]]],
         if grams and sum(g in t for g in grams) / len(grams) < MIN_BIGRAM_COVER:
             continue
         bounds[k] = pw_bound(t)
-        if q and LCSseq.similarity(q, t) < (FOUND - _EPS) * len(q) and bounds[k] < FOUND - _EPS:
+        if q and LCSseq.similarity(q, t) < (floor - _EPS) * len(q) and bounds[k] < floor - _EPS:
             # neither the whole alignment nor the piecewise one can reach FOUND: the region would
             # be dropped after aligning it
             continue
@@ -356,6 +361,28 @@ def _sort_key(s: Source) -> tuple[Any, ...]:
     return (GENRE_RANK.get(s.genre or "other", 2), s.date or "9999", -s.score, s.doc_id, s.paragraph)
 
 
+def _ranked(sources: Iterable[Source]) -> list[Source]:
+    """Best matches first (within ``BEST_MARGIN`` of the best score), then partial sources; each
+    group by ``_sort_key`` (primary first, then earliest)."""
+    items = list(sources)
+    if not items:
+        return items
+    line = max(s.score for s in items) - BEST_MARGIN - _EPS
+    return sorted(items, key=lambda s: (s.score < line, *_sort_key(s)))
+
+
+def _entry_floor(sources: Iterable[Source], cut: Source) -> float:
+    """The least score a source ranking after ``cut`` by its document alone needs to come before it.
+
+    It must be a best match while ``cut`` is not: with ``cut`` a best match, it must raise the best
+    score above ``cut.score + BEST_MARGIN``; otherwise be within the margin of the best so far.
+    """
+    best = max(s.score for s in sources)
+    if cut.score >= best - BEST_MARGIN - _EPS:
+        return cut.score + BEST_MARGIN
+    return best - BEST_MARGIN
+
+
 def _doc_rank(genre: str | None, date: str | None) -> tuple[int, str]:
     """The part of ``_sort_key`` known before alignment (the document's)."""
     return GENRE_RANK.get(genre or "other", 2), date or "9999"
@@ -365,9 +392,11 @@ def find_sources(store: Store, quote: str, *, exclude_doc: str | None = None,
                  limit: int = 10) -> list[Source]:
     """The ``limit`` best-ranked sources of the quotation (one per document).
 
-    Sources rank by their document first (genre, then date) and by score only within equals, so
-    candidate documents are aligned in that order, a few at a time, until no document left could
-    still enter the first ``limit``: a quotation found in many documents does not pay for aligning
+    Among best matches and among partial sources (``_ranked``), sources rank by their document
+    (genre, then date) and by score only within equals, so candidate documents are aligned in that
+    order, a few at a time, until no document left could still enter the first ``limit``: the
+    documents ranking after the last one kept are aligned only where they could be a better match
+    than it (``_entry_floor``), so a quotation found in many documents does not pay for aligning
     all of them. The result is the same as aligning every candidate and cutting the ranked list.
     """
     norm = quote.strip()
@@ -391,12 +420,18 @@ def find_sources(store: Store, quote: str, *, exclude_doc: str | None = None,
     best_by_doc: dict[str, Source] = {}
     at = 0
     while at < len(doc_ids):
+        floor = FOUND
         if len(best_by_doc) >= limit:
-            cut = sorted(best_by_doc.values(), key=_sort_key)[limit - 1]
+            cut = _ranked(best_by_doc.values())[limit - 1]
             rank = _doc_rank(meta[doc_ids[at]][2], meta[doc_ids[at]][1])
             if rank > _doc_rank(cut.genre, cut.date):
-                break  # every document left ranks after the last source kept
-            batch = [d for d in doc_ids[at:] if _doc_rank(meta[d][2], meta[d][1]) == rank]
+                # every document left ranks after the last source kept, unless it is a better match
+                floor = max(FOUND, _entry_floor(best_by_doc.values(), cut))
+                if floor > 1.0 + _EPS:
+                    break
+                batch = doc_ids[at:]
+            else:
+                batch = [d for d in doc_ids[at:] if _doc_rank(meta[d][2], meta[d][1]) == rank]
         else:
             # enough documents for the sources still wanted, at the share found so far
             need = limit - len(best_by_doc)
@@ -405,7 +440,7 @@ def find_sources(store: Store, quote: str, *, exclude_doc: str | None = None,
         at += len(batch)
         # the paragraphs are read only for the documents aligned
         regions = _regions(store, [c for d in batch for c in cands_of[d]])
-        aligned = _align_regions(norm, regions, fold)
+        aligned = _align_regions(norm, regions, fold, floor)
         for (doc_id, paras), (a, first, last) in zip(regions, aligned, strict=True):
             if a.score < FOUND:
                 continue
@@ -423,7 +458,7 @@ def find_sources(store: Store, quote: str, *, exclude_doc: str | None = None,
             old = best_by_doc.get(doc_id)
             if old is None or src.score > old.score:
                 best_by_doc[doc_id] = src
-    sources = sorted(best_by_doc.values(), key=_sort_key)[:limit]
+    sources = _ranked(best_by_doc.values())[:limit]
     if sources:
         marks = ",".join("?" * len(sources))
         delivered = dict(store.conn.execute(f"SELECT id, delivered FROM documents WHERE id IN ({marks})",
@@ -451,8 +486,8 @@ def status_of(sources: list[Source], claimed: str | None, claimed_end: str | Non
         return "misattributed", f"the words are in primary sources dated {dates}, not {claimed}"
     best = max(agreeing, key=lambda s: s.score)
     same_words = best.identical  # set only at IDENTICAL_MIN of the quotation matched or more
-    # put the agreeing source first among the primary ones
-    sources.sort(key=lambda s: (s is not best, *_sort_key(s)))
+    # put the agreeing source first; the others keep their rank (``_ranked``)
+    sources.sort(key=lambda s: s is not best)
     if same_words:
         return "verified", f"same words as {best.doc_id} ¶{best.paragraph}" + (
             f", dated {best.date}" if best.date else "")
