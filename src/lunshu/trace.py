@@ -134,12 +134,9 @@ def _regions(store: Store, cands: list[tuple[str, int]]) -> list[tuple[str, list
     for doc_id, n in cands:
         by_doc[doc_id].update({n - 1, n, n + 1})
     regions: list[tuple[str, list[tuple[int, str]]]] = []
-    conn = store.conn
+    texts = _paragraphs(store, [(d, n) for d, ns in by_doc.items() for n in ns if n >= 1], "text")
     for doc_id, ns in by_doc.items():
-        wanted = sorted(x for x in ns if x >= 1)
-        q = ",".join("?" * len(wanted))
-        rows = conn.execute(f"SELECT n, text FROM paragraphs WHERE doc_id = ? AND n IN ({q}) ORDER BY n",
-                            [doc_id, *wanted]).fetchall()
+        rows = [(n, texts[(doc_id, n)]) for n in sorted(ns) if (doc_id, n) in texts]
         current: list[tuple[int, str]] = []
         size = 0
         for n, text in rows:
@@ -153,6 +150,17 @@ def _regions(store: Store, cands: list[tuple[str, int]]) -> list[tuple[str, list
         if current:
             regions.append((doc_id, current))
     return regions
+
+
+def _paragraphs(store: Store, where: list[tuple[str, int]], column: str) -> dict[tuple[str, int], Any]:
+    """``column`` of the paragraphs at (document, n), in one statement."""
+    if not where:
+        return {}
+    values = ",".join("(?,?)" for _ in where)
+    rows = store.conn.execute(f"WITH w(doc, n) AS (VALUES {values}) SELECT p.doc_id, p.n, p.{column} FROM w "
+                              f"JOIN paragraphs p ON p.doc_id = w.doc AND p.n = w.n",
+                              [x for pair in where for x in pair]).fetchall()
+    return {(str(r[0]), int(r[1])): r[2] for r in rows}
 
 
 def _sentences(quote: str) -> list[str]:
@@ -465,10 +473,9 @@ def find_sources(store: Store, quote: str, *, exclude_doc: str | None = None,
                                             [s.doc_id for s in sources]).fetchall())
         for s in sources:
             s.delivered = delivered.get(s.doc_id)
+        pages = _paragraphs(store, [(s.doc_id, s.paragraph) for s in sources], "page")
         for s in sources:  # books: the printed page of the passage
-            row = store.conn.execute("SELECT page FROM paragraphs WHERE doc_id = ? AND n = ?",
-                                     (s.doc_id, s.paragraph)).fetchone()
-            s.page = row[0] if row else None
+            s.page = pages.get((s.doc_id, s.paragraph))
     return sources
 
 
