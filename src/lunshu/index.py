@@ -17,6 +17,11 @@ table holds two columns of tokens we make ourselves from the *folded* text:
   walked both characters' doclists, each a large share of the corpus, however rare the pair
   (index format 3; 100k-paragraph bench: rare pairs 2.4 → see docs/benchmarks.md).
 
+Beside it, ``search_counts`` (index format 4) holds for every ``uni`` and non-GAP ``bi`` token the
+number of rows of each year holding it, changed by the same writes: a lone 1–2-character term
+(的, 发展: a large share of all rows) reads its total and per-year counts there instead of walking
+its doclist (see "per-year counts" below).
+
 A phrase without punctuation is a ``tri`` phrase (two characters: a ``bi`` token); a phrase with
 some is the ``uni`` phrase of all its characters (exact), ANDed with the ``tri`` phrases of its
 runs between punctuation (they only narrow what FTS5 has to walk). A database of index format 2
@@ -61,8 +66,9 @@ from lunshu.errors import StoreError
 
 TABLE = "search_fts"
 KEYS = "search_paras"
+COUNTS = "search_counts"
 # Bump when the tokens made from a text change (encoding, fold rules): the index must be rebuilt.
-INDEX_VERSION = "3"  # 2: windows with punctuation or spaces are GAP; 3: the bi column
+INDEX_VERSION = "4"  # 2: windows with punctuation or spaces are GAP; 3: the bi column; 4: search_counts
 
 YEAR_SHIFT = 32
 PID_MASK = (1 << YEAR_SHIFT) - 1
@@ -74,6 +80,11 @@ SCHEMA = [
     # (the segments are merged by `optimize` after bulk loads; queries barely notice meanwhile).
     f"INSERT INTO {TABLE} ({TABLE}, rank) VALUES ('hashsize', 67108864)",
     f"INSERT INTO {TABLE} ({TABLE}, rank) VALUES ('automerge', 8)",
+    f"""CREATE TABLE IF NOT EXISTS {COUNTS} (
+        tok TEXT NOT NULL,         -- a uni token or a bi token (never GAP), as written in {TABLE}
+        year INTEGER NOT NULL,     -- as in the row id (undated 0)
+        n INTEGER NOT NULL,        -- rows of that year holding the token (0 after removals)
+        PRIMARY KEY (tok, year)) WITHOUT ROWID""",
     f"""CREATE TABLE IF NOT EXISTS {KEYS} (
         pid INTEGER PRIMARY KEY,   -- paragraphs.id; the row in {TABLE} is key(date // 10000, pid)
         doc INTEGER NOT NULL,      -- documents.rowid
@@ -84,6 +95,7 @@ SCHEMA = [
 _META_FOLD = "search_fold"
 _META_FOLD_VERSION = "search_fold_version"
 _META_VERSION = "search_index_version"
+_META_COUNTS = "search_counts_complete"
 
 # ASCII characters the ascii tokenizer would take as separators, moved to private-use code points
 # at the very end of Unicode (which folding in turn sends to U+FFFD, so nothing collides).
@@ -326,6 +338,141 @@ def _arrays(f: Folder) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.bool_]]:
     return table, gaps
 
 
+# -- per-year counts of the 1- and 2-character tokens ------------------------------------------------
+# A lone term of one or two characters (的, 发展) matches a large share of the corpus: counting its
+# rows in the index, year by year, walked the whole doclist (45 ms for 的 at 1M paragraphs). So the
+# writer keeps, for every ``uni`` and ``bi`` token, the number of rows per year holding it
+# (``search_counts``), and such a query reads its total and per-year counts there. The counts change
+# with the index in the same transaction: ``add``/``remove`` gather them, ``flush`` writes them
+# (``Store.transaction`` flushes once before COMMIT: per document it would be one upsert per
+# distinct token of every document; outside a deferring transaction ``add`` flushes at once).
+_C21 = (1 << 21) - 1
+_TOK_BITS = 42
+_pending: dict[int, list[tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]]] = {}
+_deferring: set[int] = set()
+
+
+def _token_year_counts(f: Folder, texts: Sequence[str], years: Sequence[int]
+                       ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    """(keys, counts): ``year << 42 | c1 << 21 | c2`` (``c2`` 0 for a 1-character token) of every
+    ``uni`` and non-GAP ``bi`` token of the texts, and how many of the texts of that year hold it."""
+    import numpy as np
+
+    table, gaps = _arrays(f)
+    lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    enc = table[codes].astype(np.uint64)
+    para = np.repeat(np.arange(len(texts), dtype=np.uint64), lens)
+    keys = [(para << np.uint64(_TOK_BITS)) | (enc << np.uint64(21))]
+    if len(enc) >= 2:
+        g = gaps[table[codes]]
+        ok = (para[:-1] == para[1:]) & ~(g[:-1] | g[1:])
+        keys.append((para[:-1][ok] << np.uint64(_TOK_BITS)) | (enc[:-1][ok] << np.uint64(21)) | enc[1:][ok])
+    distinct, _ = _runs_of(np.concatenate(keys))  # one per (text, token)
+    tok = distinct & np.uint64((1 << _TOK_BITS) - 1)
+    yr = np.asarray(years, dtype=np.uint64)[(distinct >> np.uint64(_TOK_BITS)).astype(np.int64)]
+    return _runs_of((yr << np.uint64(_TOK_BITS)) | tok)
+
+
+def _runs_of(keys: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    """The distinct keys, sorted, and how often each occurs (``np.unique`` by sorting: its hash
+    path was 10× slower on these arrays)."""
+    import numpy as np
+
+    keys = np.sort(keys)
+    if not len(keys):
+        return keys, np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    return keys[starts], np.diff(np.append(starts, len(keys))).astype(np.int64)
+
+
+def _gather(conn: sqlite3.Connection, f: Folder, texts: Sequence[str], years: Sequence[int], sign: int) -> None:
+    if not texts:
+        return
+    keys, n = _token_year_counts(f, texts, years)
+    parts = _pending.setdefault(id(conn), [])
+    parts.append((keys, n * sign))
+    if id(conn) not in _deferring:
+        flush(conn)
+    elif len(parts) > 1 and sum(len(k) for k, _ in parts) > _COMPACT:
+        parts[:] = [_merged(parts)]  # bounded memory in a long transaction
+
+
+_COMPACT = 1_000_000
+
+
+def _merged(parts: list[tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]]
+            ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    import numpy as np
+
+    keys = np.concatenate([k for k, _ in parts])
+    n = np.concatenate([c for _, c in parts])
+    order = np.argsort(keys, kind="stable")
+    keys, n = keys[order], n[order]
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    return keys[starts], np.add.reduceat(n, starts) if len(n) else n
+
+
+def defer(conn: sqlite3.Connection) -> None:
+    """Gather count changes on ``conn`` until ``flush`` (called by ``Store.transaction``)."""
+    _deferring.add(id(conn))
+
+
+def discard(conn: sqlite3.Connection) -> None:
+    """The transaction was rolled back: forget what it gathered."""
+    _deferring.discard(id(conn))
+    _pending.pop(id(conn), None)
+
+
+def flush(conn: sqlite3.Connection) -> None:
+    """Write the count changes gathered on ``conn`` (inside its transaction)."""
+    _deferring.discard(id(conn))
+    parts = _pending.pop(id(conn), None)
+    if not parts:
+        return
+    import numpy as np
+
+    keys, n = parts[0] if len(parts) == 1 else _merged(parts)
+    nz = n != 0
+    keys, n = keys[nz], n[nz]
+    years = (keys >> np.uint64(_TOK_BITS)).tolist()
+    c1 = ((keys >> np.uint64(21)) & np.uint64(_C21)).tolist()
+    c2 = (keys & np.uint64(_C21)).tolist()
+    rows = sorted(zip([chr(a) + (chr(b) if b else "") for a, b in zip(c1, c2)], years, n.tolist()))
+    conn.executemany(f"INSERT INTO {COUNTS} (tok, year, n) VALUES (?, ?, ?) "
+                     "ON CONFLICT (tok, year) DO UPDATE SET n = n + excluded.n", rows)
+    gone = [(t, y) for t, y, d in rows if d < 0]
+    if gone:
+        conn.executemany(f"DELETE FROM {COUNTS} WHERE tok = ? AND year = ? AND n <= 0", gone)
+
+
+def has_counts(conn: sqlite3.Connection) -> bool:
+    """``search_counts`` holds every row of the index (index format 4, made on an empty index or
+    by ``rebuild``)."""
+    try:
+        rows = dict(conn.execute("SELECT key, value FROM lunshu_meta WHERE key IN (?, ?)",
+                                 (_META_COUNTS, _META_VERSION)).fetchall())
+    except sqlite3.OperationalError:
+        return False
+    v = str(rows.get(_META_VERSION, INDEX_VERSION))  # (none yet: nothing indexed, this format)
+    return rows.get(_META_COUNTS) == "1" and v.isdigit() and int(v) >= 4
+
+
+def count_token(folded: str) -> str | None:
+    """The ``search_counts`` token of a folded term, when it has one (1 character; 2 without
+    punctuation or space)."""
+    enc = encode(folded)
+    if len(enc) == 1 or (len(enc) == 2 and GAP not in enc.translate(_GAP_MARK)):
+        return enc
+    return None
+
+
+def token_counts(conn: sqlite3.Connection, tok: str, y0: int = 0, y1: int = 9999) -> dict[int, int]:
+    """Rows per year (``y0``..``y1``) holding the token ``count_token`` gave."""
+    return {int(y): int(n) for y, n in conn.execute(
+        f"SELECT year, n FROM {COUNTS} WHERE tok = ? AND year BETWEEN ? AND ? AND n > 0", (tok, y0, y1))}
+
+
 def warm(conn: sqlite3.Connection) -> None:
     """Make the folding tables the writer needs now (an ingest does it while workers start)."""
     _arrays(folder(conn))
@@ -437,6 +584,9 @@ def create(conn: sqlite3.Connection) -> None:
         conn.execute(f"DROP TABLE {TABLE}")  # never written to: nothing to keep
     for stmt in SCHEMA:
         conn.execute(stmt)
+    if not has_counts(conn) and conn.execute(f"SELECT 1 FROM {KEYS} LIMIT 1").fetchone() is None:
+        conn.execute(f"DELETE FROM {COUNTS}")  # an empty index: the (empty) counts are complete
+        conn.execute("INSERT OR REPLACE INTO lunshu_meta (key, value) VALUES (?, '1')", (_META_COUNTS,))
 
 
 def _stored_format(conn: sqlite3.Connection) -> str | None:
@@ -497,6 +647,7 @@ def add(conn: sqlite3.Connection, rows: Iterable[tuple[int, str]]) -> None:
     fts_rows.sort()
     conn.executemany(f"INSERT INTO {TABLE} (rowid, tri, uni, bi) VALUES (?, ?, ?, ?)", fts_rows)
     conn.executemany(f"INSERT OR REPLACE INTO {KEYS} (pid, doc, date) VALUES (?, ?, ?)", meta)
+    _gather(conn, f, [text for _, text in rows], [date // 10000 for _, _, date in meta], 1)
 
 
 def remove(conn: sqlite3.Connection, rows: Iterable[tuple[int, str]]) -> None:
@@ -518,6 +669,7 @@ def remove(conn: sqlite3.Connection, rows: Iterable[tuple[int, str]]) -> None:
             for (pid, _), (tri, uni, bi) in zip(indexed, tokens_many(f, [t for _, t in indexed]))]
     conn.executemany(f"INSERT INTO {TABLE} ({TABLE}, rowid, tri, uni, bi) VALUES ('delete', ?, ?, ?, ?)", dels)
     conn.executemany(f"DELETE FROM {KEYS} WHERE pid = ?", [(pid,) for pid in dates])
+    _gather(conn, f, [t for _, t in indexed], [dates[pid] // 10000 for pid, _ in indexed], -1)
 
 
 def rebuild(conn: sqlite3.Connection) -> None:
@@ -527,7 +679,12 @@ def rebuild(conn: sqlite3.Connection) -> None:
     conn.execute(f"DELETE FROM {KEYS}")
     for stmt in SCHEMA:
         conn.execute(stmt)
-    conn.execute("INSERT OR REPLACE INTO lunshu_meta (key, value) VALUES (?, ?)", (_META_VERSION, INDEX_VERSION))
+    conn.execute(f"DELETE FROM {COUNTS}")
+    conn.executemany("INSERT OR REPLACE INTO lunshu_meta (key, value) VALUES (?, ?)",
+                     [(_META_VERSION, INDEX_VERSION), (_META_COUNTS, "1")])
+    _pending.pop(id(conn), None)
+    deferring = id(conn) in _deferring
+    _deferring.add(id(conn))  # one flush at the end, not one per batch
     last = 0
     while True:
         batch = [(int(r[0]), str(r[1])) for r in conn.execute(
@@ -536,6 +693,9 @@ def rebuild(conn: sqlite3.Connection) -> None:
             break
         add(conn, batch)
         last = batch[-1][0]
+    flush(conn)
+    if deferring:
+        defer(conn)
     optimize(conn)
 
 
@@ -599,7 +759,23 @@ def check(conn: sqlite3.Connection) -> list[str]:
     if wrong:
         problems.append(f"{wrong} documents are indexed under another date or document than they have now")
     problems.extend(_sample_lookups(conn))
+    problems.extend(_sample_counts(conn))
     return problems
+
+
+def _sample_counts(conn: sqlite3.Connection, n: int = 40) -> list[str]:
+    """Random rows of ``search_counts`` against the index."""
+    if not has_counts(conn):
+        return []
+    rows = conn.execute(f"SELECT tok, year, n FROM {COUNTS} ORDER BY random() LIMIT ?", (n,)).fetchall()
+    wrong = 0
+    for tok, year, stored in rows:
+        expr = f'bi : "{tok}"' if len(tok) == 2 else f'uni : "{tok}"'
+        lo, hi = year_keys(int(year), int(year))
+        found = conn.execute(f"SELECT count(*) FROM {TABLE} WHERE {TABLE} MATCH ? AND rowid BETWEEN ? AND ?",
+                             (expr, lo, hi)).fetchone()[0]
+        wrong += int(found) != int(stored)
+    return [f"{wrong} of {len(rows)} sampled per-year counts disagree with the search index"] if wrong else []
 
 
 def _sample_lookups(conn: sqlite3.Connection, n: int = 200) -> list[str]:

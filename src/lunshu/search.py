@@ -241,7 +241,9 @@ def search(store: Store, query: str, *, limit: int = 20, offset: int = 0, date_f
         return _search_titles(store, query, q, fold, limit=limit, offset=offset, sort=sort, **filters)
     docs = by == "doc"
     plan = make_plan(store, fts_expression(q, index.has_bigrams(conn)), need_doc=docs, **filters)  # (dates are joined per page)
-    counts = year_counts(conn, plan, docs=docs, large=_likely_huge(q) and _more_than(conn, plan))
+    counts = None if docs else _table_counts(conn, q, plan)
+    if counts is None:
+        counts = year_counts(conn, plan, docs=docs, large=_likely_huge(q) and _more_than(conn, plan))
     total = sum(counts.values())
     result = SearchResult(total=total, hits=[], by_year=_by_year(counts), query=query, limit=limit, offset=offset,
                           unit="doc" if docs else "paragraph")
@@ -269,6 +271,17 @@ def _likely_huge(q: Query) -> bool:
     for 的 at 100k paragraphs), but a rare pair is one short doclist (then 73 counts per year
     are the waste: 2 ms against 0.2). ``_more_than`` tells them apart."""
     return not q.exclude and len(q.groups) == 1 and len(q.groups[0]) == 1 and len(q.groups[0][0]) <= 2
+
+
+def _table_counts(conn: sqlite3.Connection, q: Query, plan: Plan) -> dict[int, int] | None:
+    """Per-year counts of a lone term of one or two characters, read from ``search_counts`` (no
+    doclist walked), when only whole years filter it; else None (count in the index)."""
+    if not _likely_huge(q) or plan.conds or plan.join_k or not index.has_counts(conn):
+        return None
+    tok = index.count_token(q.groups[0][0])
+    if tok is None:
+        return None
+    return index.token_counts(conn, tok, plan.lo >> index.YEAR_SHIFT, min(plan.hi >> index.YEAR_SHIFT, 9999))
 
 
 def _more_than(conn: sqlite3.Connection, plan: Plan) -> bool:

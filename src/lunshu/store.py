@@ -156,10 +156,14 @@ def _year(date: str | None) -> int | None:
 
 @contextmanager
 def _committed(conn: sqlite3.Connection) -> Iterator[None]:
-    """The end of a transaction begun on ``conn``: COMMIT when the block succeeds, else ROLLBACK."""
+    """The end of a transaction begun on ``conn``: COMMIT when the block succeeds, else ROLLBACK
+    (the search index's gathered per-year counts are written just before COMMIT, see ``index.flush``)."""
+    index.defer(conn)
     try:
         yield
+        index.flush(conn)
     except BaseException:
+        index.discard(conn)
         conn.execute("ROLLBACK")
         raise
     else:
