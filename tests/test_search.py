@@ -368,6 +368,7 @@ def test_huge_set_paths_agree_with_small_set_paths(rand: Corpus, sort: str, by: 
 
 def test_huge_sets_rank_the_newest_years_first(rand: Corpus, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search, "RANK_WINDOW", 10)
+    monkeypatch.setattr(search, "LONE_WINDOW", 10)  # (的 alone is ranked in blocks of its newest matches)
     r = rand.search("的", limit=10)
     assert r.total == len(brute(rand, [["的"]]))  # counts still cover everything
     # the first block: the newest whole years that hold at least 10 matches

@@ -164,3 +164,34 @@ def test_gathered_counts_equal_a_plain_count() -> None:
         c1, c2 = (k >> 21) & ((1 << 21) - 1), k & ((1 << 21) - 1)
         got[(k >> 42, chr(c1) + (chr(c2) if c2 else ""))] = v
     assert got == dict(want)
+
+
+def test_a_lone_term_is_ranked_by_bm25_in_blocks_of_its_newest_matches(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    c = Corpus(tmp_path / "r.db")
+    try:
+        _put(c, _docs(10, 60))
+        monkeypatch.setattr(search, "LONE_WINDOW", 7)
+        conn = c.store.conn
+        T, M = index.TABLE, index.PID_MASK
+        for term in ("的", "国", "國", "，"):
+            total = c.search(term, limit=0).total
+            assert total > 20, term
+            hits = [h for o in range(0, total, 5) for h in c.search(term, limit=5, offset=o).hits]
+            got = [(h.doc_id, h.paragraph, h.score) for h in hits]
+            expr = index.phrase_expr(index.folder(conn).fold(term))
+            rids = [int(r[0]) for r in conn.execute(f"SELECT rowid FROM {T} WHERE {T} MATCH ? ORDER BY rowid DESC",
+                                                    (expr,))]
+            dated = [r for r in rids if r >> index.YEAR_SHIFT]
+            want = []
+            for part in (dated, [r for r in rids if not r >> index.YEAR_SHIFT]):  # undated: blocks of their own
+                for k in range(0, len(part), 7):  # each block: FTS5's own bm25() order of those rows
+                    block = part[k:k + 7]
+                    want += [(str(r[1]), int(r[2]), round(-float(r[3]), 6)) for r in conn.execute(
+                        f"SELECT {T}.rowid, p.doc_id, p.n, bm25({T}) AS s FROM {T} "
+                        f"JOIN paragraphs p ON p.id = ({T}.rowid & {M}) "
+                        f"WHERE {T} MATCH ? AND {T}.rowid BETWEEN ? AND ? ORDER BY s, {T}.rowid DESC",
+                        (expr, block[-1], block[0]))]
+            assert got == want, term
+    finally:
+        c.close()

@@ -473,6 +473,68 @@ def token_counts(conn: sqlite3.Connection, tok: str, y0: int = 0, y1: int = 9999
         f"SELECT year, n FROM {COUNTS} WHERE tok = ? AND year BETWEEN ? AND ? AND n > 0", (tok, y0, y1))}
 
 
+def _varint(data: bytes, i: int) -> tuple[int, int]:
+    """SQLite's varint at ``data[i]``: (value, next offset)."""
+    v = 0
+    for j in range(8):
+        b = data[i + j]
+        v = (v << 7) | (b & 0x7F)
+        if not b & 0x80:
+            return v, i + j + 1
+    return (v << 8) | data[i + 8], i + 9
+
+
+@dataclass(frozen=True)
+class Bm25:
+    """FTS5's ``bm25()`` of one lone 1–2-character term (a ``uni`` or ``bi`` phrase), computed from
+    rows' stored text: the same formula (k1 1.2, b 0.75; the row's tokens of all columns against
+    their average; the IDF from the rows holding the term) on the same totals, so the same doubles.
+    """
+
+    idf: float
+    avgdl: float
+    codes: tuple[int, ...]  # the term's characters, folded and encoded as the index writes them
+    f: Folder
+
+    @classmethod
+    def of(cls, conn: sqlite3.Connection, term: str) -> Bm25:
+        import math
+
+        data = bytes(conn.execute(f"SELECT block FROM {TABLE}_data WHERE id = 1").fetchone()[0])
+        n_row, i = _varint(data, 0)  # FTS5's "averages" record: rows, then tokens per column
+        n_tok = 0
+        while i < len(data):
+            v, i = _varint(data, i)
+            n_tok += v
+        tok = count_token(term)
+        n_hit = sum(token_counts(conn, tok).values()) if tok is not None else 0
+        idf = math.log((n_row - n_hit + 0.5) / (n_hit + 0.5))
+        if idf <= 0.0:
+            idf = 1e-6
+        return cls(idf, n_tok / n_row if n_row else 1.0, tuple(map(ord, encode(term))), folder(conn))
+
+    def scores(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
+        """The score of each text (which must hold the term)."""
+        import numpy as np
+
+        if not texts:
+            return np.zeros(0)
+        table, _ = _arrays(self.f)
+        lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        enc = table[np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)]
+        starts = np.concatenate(([0], np.cumsum(lens)[:-1]))
+        if len(self.codes) == 1:
+            at = np.flatnonzero(enc == self.codes[0])
+        else:
+            at = np.flatnonzero((enc[:-1] == self.codes[0]) & (enc[1:] == self.codes[1]))
+            ends = starts + lens  # a pair must not run from one text into the next
+            at = at[(at + 1) < ends[np.searchsorted(starts, at, side="right") - 1]]
+        tf = np.bincount(np.searchsorted(starts, at, side="right") - 1, minlength=len(texts)).astype(np.float64)
+        d = (lens + np.maximum(lens - 1, 0) + np.maximum(lens - 2, 0)).astype(np.float64)  # uni + bi + tri tokens
+        k1, b = 1.2, 0.75
+        return 0.0 + self.idf * ((tf * (k1 + 1.0)) / (tf + k1 * (1 - b + b * d / self.avgdl)))
+
+
 def warm(conn: sqlite3.Connection) -> None:
     """Make the folding tables the writer needs now (an ingest does it while workers start)."""
     _arrays(folder(conn))
