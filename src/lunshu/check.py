@@ -16,6 +16,7 @@ import sqlite3
 from typing import Any
 
 from lunshu import index
+from lunshu.salvage import MARKS, NO_METADATA, NO_RAW
 from lunshu.store import Store
 
 _MAX_LISTED = 20  # problems of one kind listed one by one; the rest are counted
@@ -97,12 +98,23 @@ def store_problems(conn: sqlite3.Connection) -> dict[str, list[str]]:
     if gaps:
         out["numbering"] = _listed([f"document {r[0]}: paragraph numbers have gaps" for r in gaps[:_MAX_LISTED]],
                                    len(gaps), "documents")
-    no_paras = conn.execute(
-        "SELECT id FROM documents d WHERE NOT EXISTS (SELECT 1 FROM paragraphs p WHERE p.doc_id = d.id)"
+    no_paras = conn.execute(  # (a document salvaged without its text is listed below, as such)
+        "SELECT id FROM documents d WHERE NOT EXISTS (SELECT 1 FROM paragraphs p WHERE p.doc_id = d.id) "
+        "AND content_hash IS NOT ? ", (MARKS[0],)
     ).fetchall()
     if no_paras:
         out["empty"] = _listed([f"document {r[0]}: has no paragraphs" for r in no_paras[:_MAX_LISTED]],
                                len(no_paras), "documents")
+    marked = conn.execute("SELECT id, content_hash, origin, n_paragraphs FROM documents "
+                          f"WHERE content_hash IN ({', '.join('?' * len(MARKS))}) ORDER BY id", MARKS).fetchall()
+    if marked:
+        said = {NO_METADATA: "its metadata was lost in a damaged file (its text was kept)",
+                NO_RAW: "its original record (raw) and some fields were lost in a damaged file (its text was kept)"}
+        out["salvaged"] = _listed(
+            [f"document {r[0]}: " + said.get(r[1], f"part of its text was on a damaged page ({r[3]} paragraphs "
+                                                   "remain)")
+             + "; ingest its source again" + (f" ({r[2]})" if r[2] else "") for r in marked[:_MAX_LISTED]],
+            len(marked), "documents")
     speakers = _speaker_mismatches(conn)
     if speakers:
         out["speakers"] = _listed([f"document {d}: speaker table disagrees with its metadata"
@@ -198,10 +210,13 @@ def check(store: Store, *, repair: bool = False) -> dict[str, Any]:
             side.close()
     fixed: list[str] = []
     if repair and (found or idx):
-        with store.transaction() as c:
-            fixed.extend(_repair_store(c, set(found)))
-            index.rebuild(c)
-            fixed.append("rebuilt the search index")
+        try:
+            with store.transaction() as c:
+                fixed.extend(_repair_store(c, set(found)))
+                index.rebuild(c)
+                fixed.append("rebuilt the search index")
+        except sqlite3.DatabaseError as exc:  # pages the repair itself cannot read or rewrite
+            return _damaged(store, store.conn, exc, repair)
         found, idx = _problems(conn, conn)
     problems = [p for kind in found.values() for p in kind] + idx
     out = {"ok": not problems, "problems": problems, "repaired": bool(fixed), "fixed": fixed, **store.count()}
@@ -212,13 +227,17 @@ def check(store: Store, *, repair: bool = False) -> dict[str, Any]:
 
 def _damaged(store: Store, conn: sqlite3.Connection, exc: sqlite3.DatabaseError, repair: bool) -> dict[str, Any]:
     """The report for a file whose pages SQLite cannot read: what SQLite says is wrong, and the
-    counts that can still be read. Such damage is not repaired in place (the text on a damaged page
-    is gone): re-ingest the sources into a new file, or restore a copy."""
+    counts that can still be read. With ``repair``, every row that can still be read is copied
+    into a new file that takes the damaged one's place (:mod:`lunshu.salvage`; the damaged file is
+    kept beside it), and the report says what was kept and what was lost."""
     problems = [f"the database file is damaged: {exc}"]
     try:
-        problems += [f"sqlite: {r[0]}" for r in conn.execute("PRAGMA integrity_check(20)") if r[0] != "ok"]
+        problems += [f"sqlite: {line}" for r in conn.execute("PRAGMA integrity_check(20)") if r[0] != "ok"
+                     for line in str(r[0]).splitlines() if line.strip()]
     except sqlite3.DatabaseError:
         pass
+    if repair:
+        return _salvaged(store, problems)
     counts: dict[str, Any] = {}
     for key, sql in (("documents", "SELECT count(*) FROM documents"), ("paragraphs", "SELECT count(*) FROM paragraphs"),
                      ("chars", "SELECT coalesce(sum(chars), 0) FROM documents")):
@@ -227,9 +246,38 @@ def _damaged(store: Store, conn: sqlite3.Connection, exc: sqlite3.DatabaseError,
         except sqlite3.DatabaseError:
             counts[key] = None
     out: dict[str, Any] = {"ok": False, "problems": problems, "repaired": False, "fixed": [], **counts}
-    out["notes"] = [("--repair cannot rebuild damaged pages of the stored text: " if repair else "")
-                    + "ingest the sources again into a new database (or restore a copy); `lunshu export` may "
-                    "still save the documents that can be read"]
+    out["notes"] = [("`lunshu check --repair` copies every row that can still be read into a new file "
+                    "(the damaged one is kept beside it) and says what was lost")]
+    return out
+
+
+def _salvaged(store: Store, found_before: list[str]) -> dict[str, Any]:
+    from lunshu.salvage import salvage
+
+    s = salvage(store)
+    exact = s["documents_lost"] is not None and s["paragraphs_lost"] is not None
+    lost: list[str] = []
+    if s["documents_lost"]:
+        lost.append(f"{s['documents_lost']} document rows could not be read"
+                    + (f" ({len(s['without_metadata'])} of them kept as text without metadata)"
+                       if s["without_metadata"] else " and are lost"))
+    if s["paragraphs_lost"]:
+        lost.append(f"{s['paragraphs_lost']} paragraphs could not be read and are lost")
+    if not exact:
+        lost.append("how many rows the damaged pages held cannot be known (their indexes are damaged too)")
+    if s["raw_lost"]:
+        lost.append(f"the original record (raw) of {s['raw_lost']} documents could not be read")
+    fixed = [(f"copied the rows that could be read into a new file: {s['documents']} documents, "
+             f"{s['paragraphs']} paragraphs, {s['copies']} copies"),
+             "rebuilt the search index, the speaker table, the paragraph numbers and counts",
+             f"kept the damaged file as {s['damaged_copy']}"]
+    found, idx = _problems(store.conn, store.conn)
+    problems = [f"lost in the damaged file: {x}" for x in lost] + [p for kind in found.values() for p in kind] + idx
+    out: dict[str, Any] = {"ok": not problems, "problems": problems, "repaired": True, "fixed": fixed,
+                           **store.count(), "salvaged": s}
+    out["notes"] = [f"before the repair: {found_before[0]}"]
+    if s["incomplete"] or s["without_metadata"]:
+        out["notes"].append("ingest the sources of the documents listed again to restore them whole")
     return out
 
 
