@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
-from lunshu.dates import add_days, find_date_mentions, find_month_days, relative_offset
+from lunshu.dates import add_days, find_date_mentions, find_month_days, relative_offset, year_of
 from lunshu.facts import event_years
 
 __all__ = ["dateline_date", "event_date", "relative_date"]
 
+_NEW_YEAR = re.compile(r"((?:19|20)[0-9]{2}|[〇零○一二三四五六七八九]{4})年新年贺词")
 _RELATIVE_WORD = re.compile(r"(?:^|[。！？，,])\s*(?P<w>昨天|今天|前天|昨日|今日|前日)[，,]?")
 
 
@@ -79,8 +80,9 @@ def dateline_date(datelines: list[tuple[str | None, str, str]], delivered: str |
                   reference_date: str | None, body: list[str], url: str | None) -> str | None:
     """A dateline (``新华网杭州12月16日电``) with its year inferred from other evidence.
 
-    The evidence, in order: the text's own full date of that day; a numbered event of known year
-    in the title or lead (第二届世界互联网大会 → 2015); a date in the URL on that month and day; the
+    The evidence, in order: the day its header says it was delivered (published that day or
+    later within the year); the year of a new-year address (``二〇二六年新年贺词`` on 12月31日 →
+    2025); a numbered event of known year in the title or lead (第二届世界互联网大会 → 2015); a date in the URL on that month and day; the
     one year the text names, when a sentence that names it speaks of the present (``这是2019年…``,
     ``今年``); the reference date. Several years, or none: no date.
     """
@@ -91,10 +93,15 @@ def dateline_date(datelines: list[tuple[str | None, str, str]], delivered: str |
         _, _, mo, d = mds[0]
         mmdd = f"{mo:02d}-{d:02d}"
         years: set[int] = set()
-        if delivered and delivered[5:] == mmdd:
-            years.add(int(delivered[:4]))
-        for text in hints:
+        if delivered and len(delivered) == 10:  # published on the day delivered or in the year after it
+            years.add(int(delivered[:4]) + (mmdd < delivered[5:]))
+        for text in hints if not years else ():
             years.update(y for _, _, y in event_years(text))
+            ny = _NEW_YEAR.search(text)
+            named = find_date_mentions(ny.group(1) + "年") if ny else []
+            y = year_of(named[0].iso) if named else None
+            if y:
+                years.add(y - 1 if mo == 12 else y)  # a new-year address is given on the eve
         if not years and url:
             um = _URL_DATE.search(url)
             if um and f"{um.group(2)}-{um.group(3)}" == mmdd:

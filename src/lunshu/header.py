@@ -172,6 +172,19 @@ def _add_speaker(st: Header, name: str, header: str = "") -> None:
         st.roles[name].extend(r for r in roles if r not in st.roles[name])
 
 
+def _confirm(st: Header) -> None:
+    """A metadata line confirms the title-like lines held before it: they are the title — or, when
+    a title was confirmed before (a page's title and date line, then the text's own header), the
+    text's own header title (its subtitle noted; the page's title stays the title)."""
+    if st.title_lines:
+        for t in st.pending:
+            _add_title(st, t)
+            st.consumed.append(t)
+    else:
+        st.title_lines.extend(st.pending)
+    st.pending = []
+
+
 def _add_title(st: Header, title: str) -> None:
     """A title the header gives (title and subtitle as one); its subtitle is noted."""
     st.header_titles.append(title)
@@ -206,7 +219,7 @@ def _h_keywords(st: Header, m: re.Match[str], p: str, nxt: str | None) -> _Step 
 
 def _h_labelled(st: Header, m: re.Match[str], p: str, nxt: str | None) -> _Step | None:
     found = list(_LABELLED.finditer(p))
-    if len(p) > 120 or "".join(x.group(0) for x in found).replace(" ", "") != p.replace(" ", ""):
+    if len(p) > 120 or re.sub(r"\s", "", "".join(x.group(0) for x in found)) != re.sub(r"\s", "", p):
         return None
     for x in found:
         st.labelled.setdefault(x.group("label"), x.group("value").strip())
@@ -239,8 +252,10 @@ def _h_header_dated(st: Header, m: re.Match[str], p: str, nxt: str | None) -> _S
     if m.group("title") and _SENT_FINAL.search(m.group("title")):
         return None
     split = split_speaker(m.group("rest"), allow_unknown=True) if m.group("rest") else None
-    if not (split or m.group("role") or not m.group("rest")):
-        return None
+    speech_title = bool(m.group("title")) and _SPEECH_TITLE.search(m.group("title")) is not None and not re.search(
+        "[。！？]", m.group("title"))
+    if not (split or m.group("role") or not m.group("rest") or speech_title):
+        return None  # a date in brackets in a sentence, not a header (unless after a speech's title)
     title = m.group("title").strip()
     st.delivered = st.delivered or _iso_from_text(m.group("date"))
     place = (m.group("place") or "").strip()
@@ -256,8 +271,6 @@ def _h_header_dated(st: Header, m: re.Match[str], p: str, nxt: str | None) -> _S
     if split:
         _add_speaker(st, split[1], (m.group("role") or "") + split[0])
         cut += len(split[0])
-    elif not m.group("role"):
-        cut = len(p)
     rest = p[cut:].strip()
     return _Step(p[:cut].strip(), rest, body=bool(rest))
 
@@ -291,7 +304,7 @@ def _h_speaker_line(st: Header, m: re.Match[str] | None, p: str, nxt: str | None
 def _h_generic(st: Header, m: re.Match[str], p: str, nxt: str | None) -> _Step | None:
     """A header row with no handler of its own: its named groups are its fields — ``title``,
     ``subtitle`` (a line ``——在…上的讲话``), ``outlet``, ``place`` with ``md`` (a dateline), else
-    ``place`` (where it was delivered), ``names`` (reporters), ``date`` (delivered: the header dates
+    ``place`` (where it was delivered), ``source`` (the outlet a line names), ``names`` (reporters), ``date`` (delivered: the header dates
     the text), ``pubdate`` (published), ``occasion``, ``role`` and ``name`` (the speaker). The rest of
     the line goes on."""
     g = m.groupdict()
@@ -303,10 +316,13 @@ def _h_generic(st: Header, m: re.Match[str], p: str, nxt: str | None) -> _Step |
         _add_title(st, g["title"].strip())
     if g.get("subtitle"):
         st.header_titles.append(g["subtitle"])
-        st.subtitle_line = st.subtitle_line or g["subtitle"]
+        if not st.title_lines:  # it continues the first title (not the text's own after a page's title)
+            st.subtitle_line = st.subtitle_line or g["subtitle"]
         st.subtitle = st.subtitle or _DASHES.sub("", g["subtitle"])
     if g.get("outlet"):
         st.outlets.append(g["outlet"])
+    if g.get("source"):
+        st.sources.append(g["source"].strip())
     place = (g.get("place") or "").strip()
     if g.get("md"):
         st.datelines.append((g.get("outlet"), place, g["md"]))
@@ -379,8 +395,7 @@ def parse_head(st: Header, field_title: str | None = None) -> None:
             st.consumed.append(step.taken)
             meta_seen = True
             if step.confirms:
-                st.title_lines.extend(st.pending)
-                st.pending = []
+                _confirm(st)
             if step.skip_next:
                 st.consumed.append(paras[i])
                 i += 1

@@ -339,11 +339,12 @@ def resolve_date(fields: dict[str, Any], h: Header, title: str | None, body: lis
         date = parse_date(h.labelled[label]) if label in h.labelled else None
         if date:
             return date
-    date = h.masthead_date or h.delivered or relative_date(body)
     hints = [title or ""] + body[:3]
-    if date is None and h.datelines:
-        url = _good_url(_str(fields.get("url"))) or (h.urls[0] if h.urls else None)
-        date = dateline_date(h.datelines, h.delivered, hints, reference_date, body, url)
+    url = _good_url(_str(fields.get("url"))) or (h.urls[0] if h.urls else None)
+    on_dateline = dateline_date(h.datelines, h.delivered, hints, reference_date, body, url) if h.datelines else None
+    date = h.masthead_date or (on_dateline if h.delivered else None) or h.delivered or relative_date(body)
+    if date is None:
+        date = on_dateline
     if date is None:
         date = event_date(hints)
     if date is None and reference_date:

@@ -83,12 +83,18 @@ RULES: tuple[Rule, ...] = (
          r"^(?:关键词|关键字|标签|Tags|Keywords)\s*[：:]\s*(?P<items>.*)$", 10,
          "关键词：网络空间 互联网 习近平 开幕式", "the items may stand on the next line", ignorecase=True),
     Rule("labelled_line", "date, source, editor", "head",
-         rf"(?P<label>{LABELS})\s*[：:]\s*(?P<value>[^：:]*?)(?=\s+(?:{LABELS})\s*[：:]|$)", 10,
-         "发布时间：2015-12-16 来源：新华网 责任编辑：王小二", "a line made only of labelled values"),
+         rf"(?P<label>{LABELS})\s*[：:]\s*(?P<value>(?:[^：:]|(?<=[0-9])[：:](?=[0-9]))*?)(?=\s*(?:{LABELS})\s*[：:]|\s*$)",
+         10, "发布时间：2018-07-26 10:22　来源：新华社　责任编辑：王小二",
+         "a line made only of labelled values (a time's colon is part of its value)"),
     Rule("masthead", "date, source", "head",
          rf"^(?P<outlet>[{HAN}]{{2,10}}?(?:日报|晚报|时报|报))\s*(?P<pubdate>{DATE_TEXT})\s*(?:星期[一二三四五六日天])?\s*"
          r"(?:第\s*[0-9一二三四五六七八九十]+\s*版)?$", 10,
          "东岚日报 2024年11月21日 星期四 第3版", "the day the page was printed", max_len=60),
+    Rule("dated_source_line", "date, source", "head",
+         rf"^(?P<pubdate>{DATE_TEXT}|[0-9]{{4}}-[0-9]{{1,2}}-[0-9]{{1,2}})\s*(?:[0-9]{{1,2}}[:：][0-9]{{2}}(?:[:：][0-9]{{2}})?)?"
+         r"\s*[|｜]?\s*(?:来源|稿源)\s*[：:]\s*(?P<source>[^|｜：:]{1,40}?)\s*$", 10,
+         "2021年04月02日08:22 | 来源：人民网－人民日报", "a page's date and source line without a date label",
+         max_len=80),
     Rule("byline_reporters", "reporters", "head", rf"^{OUTLET}?(?:特约|实习)?记者\s*(?P<names>{NAMES})$", 8,
          "东岚日报记者 何思远", max_len=40, confirms=False),
     Rule("dateline_titled", "source, place, date, title", "head",
@@ -164,6 +170,12 @@ RULES: tuple[Rule, ...] = (
          "同志们，朋友们：", "the text opens on a salutation", value="speech"),
     Rule("speech_full_text", "genre", "lede", rf"{SPEECH_NOUN}全文如下|全文如下[：:]\s*(?:{SALUTATION}|$)", 5,
          "致辞全文如下：", "a news lede introduces the full text of a speech", value="speech"),
+    Rule("speech_header_in_lede", "genre", "lede",
+         rf"——\s*(?:在)?[^。！？——]{{2,80}}?(?:上|时|期间)?的(?:主旨|重要|书面|视频|政治|工作)?{SPEECH_NOUN}\s*"
+         rf"(?:[（(][^（）()]{{4,30}}[）)])?\s*(?:{ROLE})?\s*(?:{KNOWN_RE}|[{HAN}](?: ?[{HAN}]){{1,3}})\s*{SALUTATION}", 5,
+         "——在上海合作组织成员国元首理事会第十八次会议上的讲话中华人民共和国主席　习近平尊敬的各位同事：",
+         "a news lede, then the speech's own subtitle, by-line and salutation: the full text of a speech",
+         value="speech"),
     Rule("speech_vocative", "genre", "body", r"^(?:同志们|朋友们|女士们|同胞们)[，、,！!][^。]{0,30}[！!：:]$", 2,
          "同志们、朋友们！", "the speaker turns to the audience in the middle of the text", value="speech",
          min_count=1),
@@ -246,7 +258,7 @@ RULES: tuple[Rule, ...] = (
          rf"^(?P<name>{NAME})(?:{ROLE_TITLE})?(?:{SPEAKING}|在[^，。]{{2,40}}(?:上|时|中)(?:提出|指出|强调|表示|说|要求))", 3,
          "王小明在讲话中说，要合作。", "a paragraph that opens on a name and a verb of saying"),
     Rule("speaker_lead", "speakers", "lede",
-         rf"(?P<name>{KNOWN_RE})(?:主席|总书记|总理|同志)?(?:出席|在|发表|会见|主持|向|致|指出|强调|表示|通过)", 2,
+         rf"(?P<name>{KNOWN_RE})(?:主席|总书记|总理|同志)?(?:出席|在|发表|会见|主持|向|致|指出|强调|表示|通过|对[^。，]{{1,30}}作出)", 2,
          "国家主席习近平出席开幕式并发表主旨演讲", "a news report's lead names whom it reports on"),
 )
 
