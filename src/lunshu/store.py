@@ -566,7 +566,7 @@ class Store:
                   offset: int = 0) -> list[Document]:
         where, args = self.doc_filter_sql(speaker=speaker, genre=genre, date_from=date_from, date_to=date_to,
                                           source=source)
-        cols = ", ".join(f"d.{c.strip()}" for c in self._doc_columns.split(","))
+        cols = ", ".join(c.strip() if " AS " in c else f"d.{c.strip()}" for c in self._doc_columns.split(","))
         sql = f"SELECT {cols}, d.n_paragraphs, d.chars FROM documents d"
         order = "d.date IS NULL, d.date, d.page_start, d.title, d.id"
         if source:
