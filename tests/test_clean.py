@@ -308,3 +308,17 @@ def test_text_left_after_a_caption_is_normalised_like_any_paragraph() -> None:
     once = clean_body("新华社记者 李涛 摄网 网").paragraphs
     assert once == ["网网"]
     assert clean_body("\n\n".join(once)).paragraphs == once
+
+
+def test_a_speech_opening_between_two_photo_captions_of_run_on_text_is_kept() -> None:
+    """Run-on Xinhua text: caption, the speech's salutation and opening, a second caption. Only the
+    captions go (the opening was once taken for part of the second caption and lost)."""
+    caption = "11月4日晚，国家主席习近平以视频方式出席开幕式并发表致辞。"
+    opening = ("尊敬的各位来宾，女士们，先生们，朋友们：大家好！我谨代表中国政府和中国人民，向各位嘉宾表示热烈的欢迎！"
+               "5年前，我宣布举办进博会，就是要扩大开放。我们要以开放纾发展之困、以开放汇合作之力。")
+    text = ("新华社北京11月4日电共创开放繁荣的美好未来（2022年11月4日）中华人民共和国主席习近平" + caption
+            + " 新华社记者 李学仁 摄" + opening + caption + "新华社记者 高洁 摄女士们、先生们、朋友们！开放是人类文明进步的重要动力。")
+    c = clean_body(text, "text")
+    body = "".join(c.paragraphs)
+    assert opening in body
+    assert "摄" not in body and [r.rule for r in c.removed].count("caption") == 2

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
-from conftest import requires_shared, run_cli
+from conftest import ingest_records, requires_shared, run_cli
 
 pytestmark = requires_shared
 
@@ -97,3 +98,19 @@ def test_trace_cli_json_shape(seed_corpus: Any) -> None:
     assert rows and all(x["status"] == "verified" for x in rows)
     assert set(rows[0]) >= {"quote", "doc_id", "attribution", "status", "sources"}
     assert set(rows[0]["attribution"]) >= {"date", "speaker", "occasion", "raw"}
+
+
+def test_a_formula_said_in_many_speeches_is_verified_in_the_one_the_date_names(tmp_path: Path) -> None:
+    """The five earliest speeches holding the words do not hide the later one the attribution names."""
+    formula = "党的二十大明确了以中国式现代化全面推进强国建设、民族复兴伟业的中心任务。"
+    records = [{"title": f"在第{k}次会议上的讲话", "date": f"{2020 + k}-03-0{k}", "genre": "speech", "speakers": ["习近平"],
+                "text": f"同志们：\n\n今天召开第{k}次会议，议题各不相同，第{k}项工作要抓紧。\n\n{formula}\n\n谢谢大家！"}
+               for k in range(1, 8)]
+    from lunshu import Corpus
+
+    c = Corpus(ingest_records(tmp_path, records))
+    t = c.trace(formula, date="2027-03-07", limit=5)
+    assert t.status == "verified", t.reason
+    assert t.sources[0].date == "2027-03-07"
+    assert len(t.sources) == 5
+    assert c.trace(formula, date="2019-05-01", limit=5).status == "misattributed"

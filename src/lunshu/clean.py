@@ -478,6 +478,7 @@ _CAPTION_OPEN = re.compile(
     r"(?:^|(?<=[。！？!?电）)\s]))(?:当地时间)?(?:(?:19|20)[0-9]{2}年)?[0-9]{1,2}月[0-9]{1,2}日(?:至[0-9]{1,2}日)?"
     r"(?:上午|下午|中午|晚上|晚间|晚|早上|凌晨|傍晚)?[，,]|(?:^|(?<=[。！？!?电）)\s]))新年前夕[，,]"
 )
+_SPEECH_BEFORE = re.compile(r"(?:同志们|朋友们|女士们|先生们|同胞们|同事们|来宾|各位[^。！？：:]{0,12})[：:！!]")
 _DATELINE_START = re.compile(r"^[\u4e00-\u9fff]{2,20}?[0-9]{1,2}月[0-9]{1,2}日电")
 
 
@@ -500,9 +501,11 @@ def _cut_caption(p: str, removed: list[Removal]) -> list[str]:
         if not m:
             break
         run_on = m.start() > _CAPTION_MAX or bool(_DATELINE_START.match(p))
-        opens = [x.start() for x in _CAPTION_OPEN.finditer(p, max(0, m.start() - _CAPTION_MAX), m.start())] \
-            if run_on else []
-        if opens and opens[-1] > 0:
+        opens = [x.start() for x in _CAPTION_OPEN.finditer(p, max(0, m.start() - _CAPTION_MAX), m.start())]
+        # a caption opens at its date; text before that date that ends a sentence after a
+        # salutation is the speech's own opening, not part of the caption (two photos around it)
+        speech = bool(opens and opens[-1] > 0 and _SPEECH_BEFORE.search(p, 0, opens[-1]))
+        if opens and opens[-1] > 0 and (run_on or speech):
             start = opens[-1]
             kept.append(p[:start].rstrip())
             removed.append(Removal("caption", p[start:m.end()]))

@@ -397,7 +397,7 @@ def _doc_rank(genre: str | None, date: str | None) -> tuple[int, str]:
 
 
 def find_sources(store: Store, quote: str, *, exclude_doc: str | None = None,
-                 limit: int = 10) -> list[Source]:
+                 limit: int = 10, claimed: str | None = None, claimed_end: str | None = None) -> list[Source]:
     """The ``limit`` best-ranked sources of the quotation (one per document).
 
     Among best matches and among partial sources (``_ranked``), sources rank by their document
@@ -406,7 +406,14 @@ def find_sources(store: Store, quote: str, *, exclude_doc: str | None = None,
     documents ranking after the last one kept are aligned only where they could be a better match
     than it (``_entry_floor``), so a quotation found in many documents does not pay for aligning
     all of them. The result is the same as aligning every candidate and cutting the ranked list.
+
+    With a ``claimed`` date, the primary documents dated in agreement with it are aligned first and
+    the best of them is always among the sources returned: a formula said in many speeches is found
+    in the one the attribution names, not cut off behind the earliest ones.
     """
+    def agrees(genre: str | None, date: str | None) -> bool:
+        return bool(claimed) and (genre or "other") in PRIMARY and bool(date_agrees(claimed, claimed_end, date))
+
     norm = quote.strip()
     if not norm:
         return []
@@ -425,6 +432,8 @@ def find_sources(store: Store, quote: str, *, exclude_doc: str | None = None,
     for row in store.conn.execute(f"SELECT id, title, date, genre FROM documents WHERE id IN ({marks})", doc_ids):
         meta[str(row[0])] = (row[1], row[2], row[3])
     doc_ids.sort(key=lambda d: _doc_rank(meta[d][2], meta[d][1]))  # stable: candidate order among equals
+    if claimed:  # the documents the claimed date names first; the rest still in rank order
+        doc_ids.sort(key=lambda d: not agrees(meta[d][2], meta[d][1]))
     best_by_doc: dict[str, Source] = {}
     at = 0
     while at < len(doc_ids):
@@ -466,7 +475,11 @@ def find_sources(store: Store, quote: str, *, exclude_doc: str | None = None,
             old = best_by_doc.get(doc_id)
             if old is None or src.score > old.score:
                 best_by_doc[doc_id] = src
-    sources = _ranked(best_by_doc.values())[:limit]
+    ranked = _ranked(best_by_doc.values())
+    sources = ranked[:limit]
+    named = [s for s in ranked[limit:] if agrees(s.genre, s.date)]
+    if named and sources and not any(agrees(s.genre, s.date) for s in sources):
+        sources = _ranked([*sources[:-1], max(named, key=lambda s: s.score)])
     if sources:
         marks = ",".join("?" * len(sources))
         delivered = dict(store.conn.execute(f"SELECT id, delivered FROM documents WHERE id IN ({marks})",
@@ -507,7 +520,7 @@ def trace(store: Store, text: str, *, date: str | None = None, limit: int = 10,
     if not text or not text.strip():
         raise QueryError("empty quotation: give the text to trace")
     budget.check()  # a request's budget (lunshu.budget): traces run in loops over many quotations
-    sources = find_sources(store, text, exclude_doc=exclude_doc, limit=limit)
+    sources = find_sources(store, text, exclude_doc=exclude_doc, limit=limit, claimed=date, claimed_end=date_end)
     status, reason = status_of(sources, date, date_end)
     return Trace(quote=text, status=status, sources=sources, date=date, reason=reason)
 
