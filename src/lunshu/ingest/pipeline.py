@@ -24,7 +24,7 @@ from lunshu.models import Document, IngestFailure, RawRecord
 
 # Bump when cleaning or metadata extraction changes what a document becomes: re-ingesting then
 # updates documents instead of reporting them unchanged.
-PIPELINE_VERSION = "11"
+PIPELINE_VERSION = "12"
 
 def read_path(path: str, field_map: dict[str, str] | None = None,
               encoding: str | None = None, book: bool | None = None) -> Iterator[RawRecord | IngestFailure]:
