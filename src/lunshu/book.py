@@ -683,17 +683,47 @@ _NOTES_HEAD = re.compile(rf"^注\s*[释洗条择粹譯][^{HAN_RANGES}]{{0,60}}$"
 _NOTE_ITEM = re.compile(r"^[\[〔【(（C5]?\s*\d{1,3}\s*[\]〕】)）]?\s*\S")
 
 
+_FIRST_NOTE = re.compile(r"^[\[〔【(（C]\s*[1lI]\s*[\]〕】)）J]")
+# the editors' statement of a piece's source (根据手稿刊印。), as OCR reads it (根淹, 想据…, 刊外)
+_SOURCE_LINE = re.compile(rf"^(?:根[{HAN_RANGES}]|[{HAN_RANGES}]据)[^。]{{0,40}}?刊[印外趾]")
+# a note that glosses a name: "杨成武，当时任…", "安东，即今丹东市。", "周，指周恩来。"
+_GLOSS = re.compile(rf"^[{HAN_RANGES}]{{1,8}}\s*[,，]\s*(?:当时任|即|指|今译|原名|字)")
+
+
 def _notes_head(lines: list[Line], k: int) -> bool:
-    """``注释`` (as OCR reads it: 注 洗, 注 条, 注杰 {…) on a line of its own, before the first note."""
+    """``注释`` (as OCR reads it: 注 洗, 注 条, 注杰 {…, 入 释, 尘 好) on a line of its own, before the
+    first note: a short line with 注 or 释 after the statement of the source or before a numbered
+    note, or any short line before note [1]."""
     t = lines[k].text
     if _NOTES_HEAD.match(t):
         return True
     h = _han(t)
-    if not 2 <= len(h) <= 3 or h[0] != "注" or len(t) > 40:
+    if not 1 <= len(h) <= 3 or len(t) > 12 or _PUNCT.search(t):
         return False
     nxt = next((x.text for x in lines[k + 1:k + 3] if x.text.strip()), "")
-    prev = next((x.text for x in reversed(lines[max(0, k - 2):k]) if x.text.strip()), "")
-    return bool(_NOTE_ITEM.match(nxt)) or "刊印" in prev  # after the statement of the source
+    if _FIRST_NOTE.match(nxt) and (len(h) >= 2 or "注" in h or "释" in h):
+        return True
+    if "注" not in h and "释" not in h:
+        return False
+    before = [x.text for x in lines[max(0, k - 3):k] if x.text.strip()]
+    return bool(_NOTE_ITEM.match(nxt)) or any("刊印" in x or _SOURCE_LINE.match(x) for x in before)
+
+
+def _glosses_after_source(lines: list[Line], k: int) -> bool:
+    """Notes without their heading: glosses of names (``杨成武，当时任…``) right after the statement of
+    the source that closes a piece (OCR set their numbers apart)."""
+    if not _GLOSS.match(lines[k].text) or k == 0:
+        return False
+    prev = [x.text for x in lines[max(0, k - 2):k] if x.text.strip()]
+    return any(_SOURCE_LINE.match(x) or "刊印" in x for x in prev) and (
+        k + 1 >= len(lines) or bool(_GLOSS.match(lines[k + 1].text)) or _ends_sentence(lines[k].text))
+
+
+def _ends_sentence(x: str) -> bool:
+    """A line that ends a sentence (or a clause), closing quotes and brackets after the stop aside:
+    ``毛泽东对此批注：“这样做很好。”`` is the end of a text, not a title line."""
+    t = x.rstrip().rstrip(_CLOSE + "\"'")
+    return bool(t) and t[-1] in "。！？；：，" or x.rstrip()[-1:] in "。！？；：，"
 
 
 def _candidates(lines: list[Line], lo: int, hi: int, width: float) -> list[_Cand]:
@@ -716,7 +746,7 @@ def _candidates(lines: list[Line], lo: int, hi: int, width: float) -> list[_Cand
             if x.strip() in ("*", "＊"):
                 k -= 1
                 continue
-            if (x[-1] in "。！？；：，" or _SIGNATURE.match(_han(x) or x) or _NOTES_HEAD.match(x) or len(x) >= width * 0.9
+            if (_ends_sentence(x) or _SIGNATURE.match(_han(x) or x) or _NOTES_HEAD.match(x) or len(x) >= width * 0.9
                     or _NOTE_START.match(x)):
                 break
             if out and k <= out[-1].date_at:
@@ -745,6 +775,31 @@ def _candidates(lines: list[Line], lo: int, hi: int, width: float) -> list[_Cand
     return out
 
 
+def _title_line_indexes(lines: list[Line], c: _Cand) -> list[int]:
+    """Indexes in ``lines`` of a candidate's title lines above its date line."""
+    return [i for i in range(c.at, c.date_at) if lines[i].text and lines[i].text.strip() not in ("*", "＊")]
+
+
+def _contiguous(book: Book, a: Line, b: Line) -> bool:
+    """Lines ``a`` and ``b`` (in this order) stand one under the other in the original: nothing
+    between them, not even a blank line."""
+    return b.ri == a.ri + 1 and a.sheet == b.sheet
+
+
+def _title_block_complete(book: Book, lines: list[Line], c: _Cand, k: int) -> bool:
+    """The title's first line (of the k used) has a blank line, a page's edge or the text's start
+    above it in the original: the body prints the title whole, as a block of its own."""
+    idx = _title_line_indexes(lines, c)
+    if not idx or k > len(idx) or not book.raw_lines:
+        return False
+    first = lines[idx[-k] if k else idx[0]]
+    if first.ri == 0:
+        return True
+    if lines[idx[-k] if k else idx[0]].sheet and idx[0] > 0 and lines[idx[0] - 1].sheet != first.sheet:
+        return True  # a PDF page begins with it
+    return not book.raw_lines[first.ri - 1].strip()
+
+
 def _title_text(lines: list[str]) -> str:
     """A title from its lines: OCR debris (Latin letters, digits, stray quotes of note marks) out."""
     t = "".join(x.strip() for x in lines)
@@ -762,7 +817,7 @@ def _find_title(lines: list[Line], lo: int, hi: int, title: str, width: float) -
     best: tuple[float, int, int] | None = None
     for i in range(lo, hi):
         t = lines[i].text
-        if not t or len(t) >= width * 0.9 or t[-1] in "。！？；：，" or not want.startswith(_han(t)[:1] or "x") \
+        if not t or len(t) >= width * 0.9 or _ends_sentence(t) or not want.startswith(_han(t)[:1] or "x") \
                 and _sim(t, want[:len(_han(t))]) < 0.6:
             continue
         joined = ""
@@ -915,9 +970,20 @@ def split_book(lines: list[Line], book: Book, mode: str = "auto") -> None:
                 continue
             # the title as the body prints it (set in larger type than the contents, OCR reads it
             # better), all its lines unless the last few match the contents much better
+            if k and k < len(c.lines) and _sim("".join(c.lines), e.title) < _sim("".join(c.lines[-k:]), e.title) - 0.15:
+                # the contents match the last k lines better; lines set with them as one block (no
+                # blank line or page between) are the title still: the contents lost a line
+                idx = _title_line_indexes(lines, c)
+                while k < len(idx) and _contiguous(book, lines[idx[-k - 1]], lines[idx[-k]]):
+                    k += 1
             body_title = _title_text(c.lines if k and _sim("".join(c.lines), e.title) >= _sim(
                 "".join(c.lines[-k:]), e.title) - 0.15 else c.lines[-k:] if k else c.lines)
             title = body_title if len(_han(body_title)) >= max(2, len(_han(e.title)) * 0.6) else e.title
+            if title != body_title and _title_block_complete(book, lines, c, k) and len(_han(body_title)) >= 4 \
+                    and _sim(body_title, _han(e.title)[-len(_han(body_title)):]) >= 0.75:
+                # the body's title stands apart as a whole and is the end of the contents' entry:
+                # the entry swallowed lines before it (OCR debris, an entry whose date it lost)
+                title = body_title
             if c.at == c.date_at:  # no title above the date line
                 starts.append((c.at, title, c, e))
                 continue
@@ -1000,6 +1066,10 @@ def split_book(lines: list[Line], book: Book, mode: str = "auto") -> None:
         for k, _ln in enumerate(body):
             if _notes_head(body, k):
                 notes_lines = body[k + 1:]
+                body = body[:k]
+                break
+            if _glosses_after_source(body, k):
+                notes_lines = body[k:]
                 body = body[:k]
                 break
         text_lines: list[Line] = []

@@ -147,8 +147,22 @@ def deng(pages: list[list[str]]) -> list[dict[str, Any]]:
 
 
 # -- 毛泽东文稿 ---------------------------------------------------------------------------------
-DATE_LINE = re.compile(r"^[《（(〈【\[“习]\s*[〇○零一二三四五六七八九口O妃万轧贞艺丸刀天大恩泌\-_]{3,5}年.{1,16}?[）)〕】》\]]?$")
-SOURCE = re.compile(r"(?:^根据.{0,40}刊印。?$)|(?:刊印。$)")
+_DATE_LINE = re.compile(r"^[《（(〈【\[“习]\s*(\S{3,5})年(.{1,16}?)[）)〕】》\]]?$")
+SOURCE = re.compile(r"(?:^根据.{0,40}刊印)|(?:刊印。$)")
+SOURCE_OCR = re.compile(r"^(?:根.|.据)[^。，]{1,40}?刊[印外趾]")  # 根据 or 刊印 misread: 根淹, 想据, 刊外
+
+
+class _DateLine:
+    """A bracketed date line: a year of which at least two characters are numerals (OCR misreads the
+    others: 一思五一年), then a month."""
+
+    @staticmethod
+    def match(x: str) -> bool:
+        m = _DATE_LINE.match(x)
+        return bool(m) and sum(c in "〇○零一二三四五六七八九" for c in m.group(1)) >= 2 and "月" in m.group(2)
+
+
+DATE_LINE = _DateLine()
 
 
 NOTES_HEAD = re.compile(r"^注\S{1,2}$")
@@ -157,7 +171,8 @@ NOTES_HEAD = re.compile(r"^注\S{1,2}$")
 def mao(path: Path, year: int) -> list[dict[str, Any]]:
     lines = [re.sub(r"\s+", "", x) for x in path.read_text(encoding="utf-8").splitlines()]
     lines = [x for x in lines if x and not re.fullmatch(r"\d{1,3}", x)]
-    is_src = [bool(SOURCE.search(x) and ("根据" in x or (i and "根据" in lines[i - 1]))) for i, x in enumerate(lines)]
+    is_src = [bool(SOURCE.search(x) and ("根据" in x or (i and "根据" in lines[i - 1])) or SOURCE_OCR.match(x))
+              for i, x in enumerate(lines)]
     body_from = is_src.index(True) - 60  # the contents end well before the first piece closes
     dates = [i for i in range(max(1, body_from), len(lines)) if DATE_LINE.match(lines[i]) and len(lines[i]) <= 24
              and not re.search("[。！？：；，,]$", lines[i - 1]) and len(lines[i - 1]) <= 24]
@@ -178,7 +193,7 @@ def mao(path: Path, year: int) -> list[dict[str, Any]]:
         # title: the lines above the date line back to the previous piece (its notes or source line)
         k = d - 1
         title_lines: list[str] = []
-        while k >= 0 and len(title_lines) < 3 and not re.search("[。！？；：，,]$", lines[k]) \
+        while k >= 0 and len(title_lines) < 3 and not re.search("[。！？；：，,][”’」）)?]*$", lines[k]) \
                 and not re.match(r"^[\[〔【(（C]?\d", lines[k]) and len(lines[k]) <= 24 and not is_src[k]:
             title_lines.insert(0, lines[k])
             k -= 1
