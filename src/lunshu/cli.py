@@ -20,6 +20,7 @@ from lunshu import __version__, settings
 from lunshu.cli_common import COUNT_MAX, JSON_OPT, LazyConsole, command, err_console, parse_fields
 from lunshu.cli_common import print_json as _print_json
 from lunshu.errors import LunshuError, QueryError
+from lunshu.params import KWIC, SEARCH, TIMELINE
 from lunshu.tabular import write_csv
 
 app = typer.Typer(
@@ -319,30 +320,21 @@ def check(
 
 
 # -- search --------------------------------------------------------------------------------------
-class SortOrder(str, Enum):
-    relevance = "relevance"
-    date = "date"
-
-
-class HitsBy(str, Enum):
-    paragraph = "paragraph"
-    doc = "doc"
-
-
 @app.command()
 @command
+@SEARCH.checked
 def search(
-    query: str = typer.Argument(..., help='Terms are ANDed; "a phrase"; a OR b; -term excludes.'),
-    limit: int = typer.Option(20, "--limit", min=0, max=COUNT_MAX, help="Hits per page."),
-    offset: int = typer.Option(0, "--offset", min=0, max=COUNT_MAX, help="Skip this many hits."),
-    date_from: str = FROM_OPT,
-    date_to: str = TO_OPT,
-    speaker: str = SPEAKER_OPT,
-    genre: str = GENRE_OPT,
-    source: str = SOURCE_OPT,
-    title_only: bool = typer.Option(False, "--title-only", help="Match titles only."),
-    sort: SortOrder = typer.Option(SortOrder.relevance, "--sort", help="relevance or date."),
-    by: HitsBy = typer.Option(HitsBy.paragraph, "--by", help="Hits by paragraph, or grouped by document."),
+    query: str = SEARCH.option("query"),
+    limit: int = SEARCH.option("limit"),
+    offset: int = SEARCH.option("offset"),
+    date_from: str = SEARCH.option("date_from"),
+    date_to: str = SEARCH.option("date_to"),
+    speaker: str = SEARCH.option("speaker"),
+    genre: str = SEARCH.option("genre"),
+    source: str = SEARCH.option("source"),
+    title_only: bool = SEARCH.option("title_only"),
+    sort: str = SEARCH.option("sort"),
+    by: str = SEARCH.option("by"),
     as_json: bool = JSON_OPT,
     as_csv: bool = CSV_OPT,
 ) -> None:
@@ -350,7 +342,7 @@ def search(
     result = _corpus(readonly=True).search(
         query, limit=limit, offset=offset, date_from=_check_date(date_from, "--from"),
         date_to=_check_date(date_to, "--to"), speaker=speaker, genre=genre, source=source,
-        title_only=title_only, sort=sort.value, by=by.value)
+        title_only=title_only, sort=sort, by=by)
     if as_json:
         _print_json(result)
         return
@@ -363,24 +355,20 @@ def search(
     print_search(out_console, result)
 
 
-KWIC_LIMIT = 100
-
-
 @app.command()
 @command
+@KWIC.checked
 def kwic(
-    term: str = typer.Argument(..., help="The phrase to show in context."),
-    width: int = typer.Option(20, "--width", min=1, max=500, help="Characters of context on each side."),
-    sort: str = typer.Option("date", "--sort", help="date, or context positions 1L, 2L, 1R, 2R; several "
-                                                     "comma-separated (1R,2R)."),
-    limit: int = typer.Option(KWIC_LIMIT, "--limit", min=0, max=COUNT_MAX, help=f"At most this many lines (default {KWIC_LIMIT}; "
-                                                                  "--all for every one)."),
-    show_all: bool = typer.Option(False, "--all", help="Every line, however many."),
-    date_from: str = FROM_OPT,
-    date_to: str = TO_OPT,
-    speaker: str = SPEAKER_OPT,
-    genre: str = GENRE_OPT,
-    source: str = SOURCE_OPT,
+    term: str = KWIC.option("term"),
+    width: int = KWIC.option("width"),
+    sort: str = KWIC.option("sort"),
+    limit: int = KWIC.option("limit"),
+    show_all: bool = KWIC.option("show_all"),
+    date_from: str = KWIC.option("date_from"),
+    date_to: str = KWIC.option("date_to"),
+    speaker: str = KWIC.option("speaker"),
+    genre: str = KWIC.option("genre"),
+    source: str = KWIC.option("source"),
     as_json: bool = JSON_OPT,
     as_csv: bool = CSV_OPT,
 ) -> None:
@@ -401,28 +389,24 @@ def kwic(
 
 
 # -- analysis ------------------------------------------------------------------------------------
-class Period(str, Enum):
-    year = "year"
-    month = "month"
-
-
 @app.command()
 @command
+@TIMELINE.checked
 def timeline(
-    terms: list[str] = typer.Argument(..., help="One or more formulations."),
-    by: Period = typer.Option(Period.year, "--by", help="year or month."),
-    svg: str = typer.Option(None, "--svg", help="Also write the chart as SVG to this file."),
-    date_from: str = FROM_OPT,
-    date_to: str = TO_OPT,
-    speaker: str = SPEAKER_OPT,
-    genre: str = GENRE_OPT,
-    source: str = SOURCE_OPT,
+    terms: list[str] = TIMELINE.option("terms"),
+    by: str = TIMELINE.option("by"),
+    svg: str = TIMELINE.option("svg"),
+    date_from: str = TIMELINE.option("date_from"),
+    date_to: str = TIMELINE.option("date_to"),
+    speaker: str = TIMELINE.option("speaker"),
+    genre: str = TIMELINE.option("genre"),
+    source: str = TIMELINE.option("source"),
     as_json: bool = JSON_OPT,
     as_csv: bool = CSV_OPT,
 ) -> None:
     """How often formulations occur per period: count, documents, per million characters, first use."""
     corpus = _corpus(readonly=True)
-    result = corpus.timeline(terms, by=by.value, date_from=_check_date(date_from, "--from"),
+    result = corpus.timeline(terms, by=by, date_from=_check_date(date_from, "--from"),
                              date_to=_check_date(date_to, "--to"), speaker=speaker, genre=genre, source=source)
     if svg:
         from lunshu.analysis.timeline import to_svg

@@ -27,6 +27,7 @@ from starlette.datastructures import UploadFile
 from lunshu import __version__
 from lunshu.corpus import Corpus, to_jsonable
 from lunshu.errors import AuthError, InputError, LunshuError, QueryError
+from lunshu.params import KWIC, QUERY_MAX_CHARS, SEARCH, TIMELINE
 from lunshu.web.common import (
     COLLOCATES_COLUMNS,
     DATE_MAX_CHARS,
@@ -37,22 +38,24 @@ from lunshu.web.common import (
     QUOTES_COLUMNS,
     REUSE_COLUMNS,
     SEARCH_COLUMNS,
-    SEARCH_MAX_LIMIT,
     SEARCH_MAX_OFFSET,
     TIMELINE_COLUMNS,
     check_date,
     check_doc_id,
     content_disposition,
     csv_text,
+    doc_param,
+    get_corpus,
     opt,
     quote_rows,
     reuse_rows,
     search,
+    terms,
+    timeline_data,
     timeline_rows,
+    warm_up,
 )
 
-MAX_QUERY = 1000  # characters in a query or quotation passed on the URL
-MAX_TERMS = 12
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 Status = Literal["verified", "variant", "misattributed", "unverified", "not_found"]
@@ -89,11 +92,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 router = APIRouter(prefix="/api", responses=ERRORS)
-
-
-def get_corpus(request: Request) -> Corpus:
-    corpus: Corpus = request.app.state.corpus
-    return corpus
 
 
 CorpusDep = Annotated[Corpus, Depends(get_corpus)]
@@ -140,40 +138,30 @@ def api_doc(corpus: CorpusDep, doc_id: str) -> JSONResponse:
 
 
 # -- search ----------------------------------------------------------------------------------------
+SearchQ = Annotated[SEARCH.model("http"), Query()]
+
+
 @router.get("/search", tags=["search"], summary="Exact substring search over paragraphs (CLI: search)")
-def api_search(corpus: CorpusDep,
-               q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY,
-                                       description='Terms are ANDed; "a phrase"; a OR b; -term excludes')],
-               limit: Annotated[int, Query(ge=0, le=SEARCH_MAX_LIMIT)] = 20,
-               offset: Annotated[int, Query(ge=0, le=SEARCH_MAX_OFFSET)] = 0,
-               date_from: FromQ = None, date_to: ToQ = None, speaker: SpeakerQ = None, genre: GenreQ = None,
-               source: SourceQ = None, sort: Literal["relevance", "date"] = "relevance",
-               by: Literal["paragraph", "doc"] = "paragraph", title_only: bool = False,
-               format: FormatQ = "json") -> Response:
-    result = search(corpus, q, limit=limit, offset=offset, date_from=date_from, date_to=date_to, speaker=speaker,
-                    genre=genre, source=source, sort=sort, by=by, title_only=title_only)
-    if format == "csv":
+def api_search(corpus: CorpusDep, p: SearchQ) -> Response:
+    result = search(corpus, p.query, limit=p.limit, offset=p.offset, date_from=p.date_from, date_to=p.date_to,
+                    speaker=p.speaker, genre=p.genre, source=p.source, sort=p.sort, by=p.by,
+                    title_only=p.title_only)
+    if p.format == "csv":
         return csv_response([h.to_dict() for h in result.hits], SEARCH_COLUMNS, "search.csv")
     return json_response(result)
 
 
-KwicSort = Annotated[str, Query(pattern=r"^(?:[1-9][LRlr],)*(?:date|[1-9][LRlr])$",
-                                 description="date, or context positions 1L, 2L, 1R, 2R, …, several comma-separated "
-                                             "(1R,2R)")]
+KwicQ = Annotated[KWIC.model("http"), Query()]
 
 
 @router.get("/kwic", tags=["search"], summary="Concordance lines: left context, match, right context (CLI: kwic)")
-def api_kwic(corpus: CorpusDep, term: Annotated[str, Query(min_length=1, max_length=200)],
-             width: Annotated[int, Query(ge=1, le=500)] = 20, sort: KwicSort = "date",
-             limit: Annotated[int | None, Query(ge=0, le=100_000)] = None,
-             date_from: FromQ = None, date_to: ToQ = None, speaker: SpeakerQ = None, genre: GenreQ = None,
-             source: SourceQ = None, format: FormatQ = "json") -> Response:
-    lines = corpus.kwic(term, width=width, sort=sort, limit=limit, date_from=check_date(date_from, "from"),
-                        date_to=check_date(date_to, "to"), speaker=opt(speaker), genre=opt(genre),
-                        source=opt(source))
+def api_kwic(corpus: CorpusDep, p: KwicQ) -> Response:
+    lines = corpus.kwic(p.term, width=p.width, sort=p.sort, limit=p.limit, date_from=check_date(p.date_from, "from"),
+                        date_to=check_date(p.date_to, "to"), speaker=opt(p.speaker), genre=opt(p.genre),
+                        source=opt(p.source))
     rows = [x.to_dict() for x in lines]
     total = str(getattr(lines, "total", len(rows)))  # every occurrence, not only the lines returned
-    if format == "csv":
+    if p.format == "csv":
         resp = csv_response(rows, KWIC_COLUMNS, "kwic.csv")
     else:
         resp = json_response(rows)
@@ -182,45 +170,22 @@ def api_kwic(corpus: CorpusDep, term: Annotated[str, Query(min_length=1, max_len
 
 
 # -- analysis --------------------------------------------------------------------------------------
-def _terms(term: list[str]) -> list[str]:
-    terms = [t.strip() for t in term if t and t.strip()]
-    if not terms:
-        raise QueryError("give at least one term")
-    if len(terms) > MAX_TERMS:
-        raise QueryError(f"at most {MAX_TERMS} terms at a time")
-    if any(len(t) > 200 for t in terms):
-        raise QueryError("a term is longer than 200 characters")
-    return list(dict.fromkeys(terms))
-
-
-def doc_param(doc: str | None) -> str | None:
-    value = opt(doc)
-    return check_doc_id(value) if value else None
-
-
-def timeline_data(corpus: Corpus, terms: list[str], by: str, date_from: str | None = None,
-                  date_to: str | None = None) -> Any:
-    return corpus.timeline(terms, by=by, date_from=check_date(date_from, "from"), date_to=check_date(date_to, "to"))
-
-
-TermsQ = Annotated[list[str], Query(description="A formulation; repeat the parameter for several")]
-ByQ = Annotated[Literal["year", "month"], Query(description="year or month")]
+def _timeline(corpus: Corpus, p: Any) -> Any:
+    return timeline_data(corpus, terms(p.terms), p.by, p.date_from, p.date_to, p.speaker, p.genre, p.source)
 
 
 @router.get("/timeline", tags=["analysis"], summary="Occurrences of formulations per period (CLI: timeline)")
-def api_timeline(corpus: CorpusDep, term: TermsQ, by: ByQ = "year", date_from: FromQ = None, date_to: ToQ = None,
-                 format: FormatQ = "json") -> Response:
-    data = to_jsonable(timeline_data(corpus, _terms(term), by, date_from, date_to))
-    if format == "csv":
+def api_timeline(corpus: CorpusDep, p: Annotated[TIMELINE.model("http"), Query()]) -> Response:
+    data = to_jsonable(_timeline(corpus, p))
+    if p.format == "csv":
         return csv_response(timeline_rows(data), TIMELINE_COLUMNS, "timeline.csv")
     return json_response(data)
 
 
 @router.get("/timeline.svg", tags=["analysis"], summary="The timeline as an SVG chart",
             response_class=Response, responses={200: {"content": {"image/svg+xml": {}}}})
-def api_timeline_svg(corpus: CorpusDep, term: TermsQ, by: ByQ = "year", date_from: FromQ = None,
-                     date_to: ToQ = None) -> Response:
-    result = timeline_data(corpus, _terms(term), by, date_from, date_to)
+def api_timeline_svg(corpus: CorpusDep, p: Annotated[TIMELINE.model("http", ("format",)), Query()]) -> Response:
+    result = _timeline(corpus, p)
     from lunshu.analysis.timeline import to_svg
 
     svg = to_svg(result)
@@ -316,7 +281,7 @@ def api_trace(corpus: CorpusDep, body: TraceRequest) -> JSONResponse:
 
 
 @router.get("/trace", tags=["provenance"], summary="The same as POST /api/trace, for links")
-def api_trace_get(corpus: CorpusDep, text: Annotated[str, Query(min_length=1, max_length=MAX_QUERY)],
+def api_trace_get(corpus: CorpusDep, text: Annotated[str, Query(min_length=1, max_length=QUERY_MAX_CHARS)],
                   date: Annotated[str | None, Query(max_length=32)] = None,
                   limit: Annotated[int, Query(ge=1, le=100)] = 10) -> JSONResponse:
     return json_response(trace_data(corpus, text, date, limit))
@@ -448,7 +413,6 @@ async def api_ingest(request: Request,
     report = await run_in_threadpool(_run_ingest, request.app.state.writer, upload_dir(request.app.state), files,
                                      field_map or None)
     if (report.added or report.updated) and request.app.state.warm:
-        from lunshu.web.app import warm_up  # the caches are stale now: rebuild them before a page needs them
-
+        # the caches are stale now: rebuild them before a page needs them
         threading.Thread(target=warm_up, args=(corpus,), name="lunshu-warm-up", daemon=True).start()
     return json_response(report)

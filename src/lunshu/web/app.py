@@ -24,6 +24,7 @@ from lunshu import __version__, settings
 from lunshu.corpus import Corpus
 from lunshu.errors import LunshuError
 from lunshu.web import api, formulations, limits, pages
+from lunshu.web.common import warm_up
 from lunshu.web.fast import SearchFastPath, cache_bytes_from_env
 
 log = logging.getLogger("lunshu.web")
@@ -250,26 +251,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(LunshuError, on_lunshu)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
-
-
-def warm_up(corpus: Corpus) -> None:
-    """Rebuild the corpus-wide caches (reuse links, keyword statistics) after an ingest through the API,
-    before the next document page needs them. Failures only mean the first request does the work.
-
-    Never at start-up (``warm_start``): at 100k paragraphs reuse alone took 45 s of a core while the
-    server was meant to answer; a document page of a big corpus says how to compute the links instead.
-    """
-    try:
-        first = corpus.docs(limit=1)
-        if not first:
-            return
-        for method in (lambda: corpus.reuse(doc_id=first[0].id), lambda: corpus.keywords(first[0].id, top=1)):
-            try:
-                method()
-            except Exception:  # a missing or failing module must not stop the server
-                log.debug("warm-up step failed", exc_info=True)
-    finally:
-        corpus.store.close()  # this thread's connection
 
 
 @asynccontextmanager

@@ -7,13 +7,19 @@ a parameter is read or how a row is flattened.
 from __future__ import annotations
 
 import html
+import logging
 import re
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from markupsafe import Markup
+from starlette.requests import Request
 
+from lunshu import params
 from lunshu.errors import LunshuError, NotFoundError, QueryError
+from lunshu.params import SEARCH
+
+log = logging.getLogger("lunshu.web")
 
 STATUSES = ("verified", "variant", "misattributed", "unverified", "not_found")
 
@@ -50,11 +56,12 @@ def check_date(value: str | None, name: str) -> str | None:
     return iso
 
 
-# Bounds of the search parameters: the FastAPI route declares them, the fast path (fast.py) checks them.
-SEARCH_MAX_LIMIT = 1000
-SEARCH_MAX_OFFSET = 10_000_000
-DATE_MAX_CHARS = 32
-FILTER_MAX_CHARS = 200
+# Bounds of the search parameters, from their one declaration (lunshu.params): the FastAPI route's
+# model is built from it, the fast path (fast.py) checks them.
+SEARCH_MAX_LIMIT = int(SEARCH["limit"].max or 0)
+SEARCH_MAX_OFFSET = int(SEARCH["offset"].max or 0)
+DATE_MAX_CHARS = params.DATE_MAX_CHARS
+FILTER_MAX_CHARS = params.TERM_MAX_CHARS
 
 
 def search(corpus: Any, q: str, *, limit: int, offset: int, date_from: str | None, date_to: str | None,
@@ -70,6 +77,50 @@ def check_doc_id(doc_id: str) -> str:
     if not _DOC_ID.match(doc_id):
         raise NotFoundError(f"no document with id {doc_id!r}")
     return doc_id
+
+
+def doc_param(doc: str | None) -> str | None:
+    value = opt(doc)
+    return check_doc_id(value) if value else None
+
+
+def get_corpus(request: Request) -> Any:
+    """The process's read-only ``Corpus`` (a FastAPI dependency of every route and page)."""
+    return request.app.state.corpus
+
+
+def terms(term: list[str] | None) -> list[str]:
+    """The timeline's terms: blank ones dropped, repeats once (their bounds: ``lunshu.params.TIMELINE``)."""
+    out = list(dict.fromkeys(t.strip() for t in term or [] if t and t.strip()))
+    if not out:
+        raise QueryError("give at least one term")
+    return out
+
+
+def timeline_data(corpus: Any, terms: list[str], by: str, date_from: str | None = None, date_to: str | None = None,
+                  speaker: str | None = None, genre: str | None = None, source: str | None = None) -> Any:
+    return corpus.timeline(terms, by=by, date_from=check_date(date_from, "from"), date_to=check_date(date_to, "to"),
+                           speaker=opt(speaker), genre=opt(genre), source=opt(source))
+
+
+def warm_up(corpus: Any) -> None:
+    """Rebuild the corpus-wide caches (reuse links, keyword statistics) after an ingest through the API,
+    before the next document page needs them. Failures only mean the first request does the work.
+
+    Never at start-up (``warm_start``): at 100k paragraphs reuse alone took 45 s of a core while the
+    server was meant to answer; a document page of a big corpus says how to compute the links instead.
+    """
+    try:
+        first = corpus.docs(limit=1)
+        if not first:
+            return
+        for method in (lambda: corpus.reuse(doc_id=first[0].id), lambda: corpus.keywords(first[0].id, top=1)):
+            try:
+                method()
+            except Exception:  # a missing or failing module must not stop the server
+                log.debug("warm-up step failed", exc_info=True)
+    finally:
+        corpus.store.close()  # this thread's connection
 
 
 # -- rows for CSV (the same flattening as the CLI's --csv) ----------------------------------------

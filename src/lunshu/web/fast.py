@@ -37,8 +37,8 @@ from lunshu import settings
 from lunshu.corpus import Corpus, to_jsonable
 from lunshu.errors import LunshuError
 from lunshu.models import SearchHit, SearchResult
-from lunshu.web.api import MAX_QUERY
-from lunshu.web.common import DATE_MAX_CHARS, FILTER_MAX_CHARS, SEARCH_MAX_LIMIT, SEARCH_MAX_OFFSET, search
+from lunshu.params import SEARCH
+from lunshu.web.common import search
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -50,14 +50,16 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 # GIL while it reads, so a few threads overlap; many only contend. $LUNSHU_SEARCH_THREADS overrides.
 SEARCH_THREADS = settings.search_threads()
 
-# The checks of the FastAPI route (api.api_search); a value outside them goes to that route.
-_MAX_Q = MAX_QUERY
+# The checks of the FastAPI route (api.api_search), from the one declaration of the search
+# parameters (lunshu.params.SEARCH); a value outside them goes to that route.
+_MAX_Q = int(SEARCH["query"].max_length or 0)
 _DIGITS = re.compile(r"[0-9]{1,9}")
 _BOOLS = {"true": True, "1": True, "false": False, "0": False}
-_LIMITED = {"from": DATE_MAX_CHARS, "to": DATE_MAX_CHARS, "speaker": FILTER_MAX_CHARS, "genre": FILTER_MAX_CHARS,
-            "source": FILTER_MAX_CHARS}
-_SORTS = ("relevance", "date")
-_BYS = ("paragraph", "doc")
+_NUMBERS = tuple((p.http, p.default, int(p.max or 0)) for p in (SEARCH["limit"], SEARCH["offset"]))
+_LIMITED = {str(SEARCH[name].http): int(SEARCH[name].max_length or 0)
+            for name in ("date_from", "date_to", "speaker", "genre", "source")}
+_SORTS, _SORT_DEFAULT = SEARCH["sort"].choices, SEARCH["sort"].default
+_BYS, _BY_DEFAULT = SEARCH["by"].choices, SEARCH["by"].default
 
 SearchKey = tuple[Any, ...]
 
@@ -77,7 +79,7 @@ def search_key(query_string: bytes) -> SearchKey | None:
     if q is None or not 1 <= len(q) <= _MAX_Q or params.get("format", "json") != "json":
         return None
     nums = []
-    for name, default, top in (("limit", 20, SEARCH_MAX_LIMIT), ("offset", 0, SEARCH_MAX_OFFSET)):
+    for name, default, top in _NUMBERS:
         raw = params.get(name)
         if raw is None:
             nums.append(default)
@@ -91,7 +93,7 @@ def search_key(query_string: bytes) -> SearchKey | None:
         if value is not None and len(value) > most:
             return None
         texts.append(value)
-    sort, by = params.get("sort", "relevance"), params.get("by", "paragraph")
+    sort, by = params.get("sort", _SORT_DEFAULT), params.get("by", _BY_DEFAULT)
     title_only = _BOOLS.get(params.get("title_only", "false"))
     if sort not in _SORTS or by not in _BYS or title_only is None:
         return None

@@ -14,18 +14,21 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from lunshu import __version__
 from lunshu.corpus import Corpus, to_jsonable
 from lunshu.errors import LunshuError, NotFoundError
 from lunshu.models import GENRES
-from lunshu.web.api import MAX_QUERY, KwicSort, doc_param, get_corpus, timeline_data
+from lunshu.params import KWIC, QUERY_MAX_CHARS, SEARCH, TIMELINE, by_name
 from lunshu.web.common import (
     SEARCH_MAX_OFFSET,
     STATUSES,
     NotComputed,
     check_date,
     check_doc_id,
+    doc_param,
+    get_corpus,
     highlight,
     marks,
     opt,
@@ -35,6 +38,8 @@ from lunshu.web.common import (
     safe_url,
     score_text,
     search,
+    terms,
+    timeline_data,
     timeline_rows,
 )
 
@@ -51,6 +56,20 @@ env.filters["diff"] = render_diff
 env.filters["score"] = score_text
 env.filters["hl"] = lambda text, term: highlight(str(text or ""), [term] if term else [])
 env.globals.update(qs=qs, safe_url=safe_url, STATUSES=STATUSES, GENRES=GENRES, version=__version__)
+
+
+def form_attrs(op: str, name: str) -> Markup:
+    """A form input's bounds (``min``, ``max``, ``maxlength``), from the parameter's one declaration."""
+    return Markup(" ".join(f'{k}="{v}"' for k, v in by_name(op).form(name).items()))
+
+
+def choices(op: str, name: str) -> tuple[str, ...]:
+    """The values a form's list offers for a parameter (its allowed values)."""
+    p = by_name(op)[name]
+    return p.offered or p.choices
+
+
+env.globals.update(attrs=form_attrs, choices=choices)
 
 STATUS_HELP = {
     "verified": "found in a primary source with the same words, and the date agrees",
@@ -114,15 +133,10 @@ def _bars(counts: dict[str, int]) -> list[dict[str, Any]]:
 
 # -- search ----------------------------------------------------------------------------------------
 @router.get("/", response_class=HTMLResponse)
-def page_search(request: Request, corpus: CorpusDep, q: Annotated[str | None, Query(max_length=MAX_QUERY)] = None,
-                limit: Annotated[int, Query(ge=1, le=200)] = 20,
-                offset: Annotated[int, Query(ge=0, le=SEARCH_MAX_OFFSET)] = 0,
-                date_from: FromQ = None, date_to: ToQ = None, speaker: Str = None, genre: Str = None,
-                source: Str = None, sort: Literal["relevance", "date"] = "relevance",
-                by: Literal["paragraph", "doc"] = "paragraph", title_only: bool = False) -> HTMLResponse:
-    q = opt(q)
-    params: dict[str, Any] = {"q": q, "from": opt(date_from), "to": opt(date_to), "speaker": opt(speaker),
-                              "genre": opt(genre), "source": opt(source),
+def page_search(request: Request, corpus: CorpusDep, p: Annotated[SEARCH.model("page"), Query()]) -> HTMLResponse:
+    q, limit, offset, sort, by, title_only = opt(p.query), p.limit, p.offset, p.sort, p.by, p.title_only
+    params: dict[str, Any] = {"q": q, "from": opt(p.date_from), "to": opt(p.date_to), "speaker": opt(p.speaker),
+                              "genre": opt(p.genre), "source": opt(p.source),
                               "sort": sort if sort != "relevance" else None, "by": by if by != "paragraph" else None,
                               "title_only": title_only, "limit": limit if limit != 20 else None}
     ctx: dict[str, Any] = {"title": q or "Search", "q": q, "params": params, "limit": limit, "offset": offset,
@@ -130,9 +144,9 @@ def page_search(request: Request, corpus: CorpusDep, q: Annotated[str | None, Qu
                            "filters_open": any(params[k] for k in ("from", "to", "speaker", "genre", "source",
                                                                     "title_only"))}
     if q:
-        result, error = attempt(search, corpus, q, limit=limit, offset=offset, date_from=date_from, date_to=date_to,
-                                speaker=speaker, genre=genre, source=source, sort=sort, by=by,
-                                title_only=title_only)
+        result, error = attempt(search, corpus, q, limit=limit, offset=offset, date_from=p.date_from,
+                                date_to=p.date_to, speaker=p.speaker, genre=p.genre, source=p.source, sort=sort,
+                                by=by, title_only=title_only)
         ctx.update(result=result, error=error, year_bars=_bars(dict(result.by_year)) if result else [],
                    api=f"/api/search?{qs(params, offset=offset or None)}")
         return render(request, "search.html", status=_status_of(error), **ctx)
@@ -258,7 +272,7 @@ def _doc_reuse(corpus: Corpus, doc_id: str) -> Any:
 
 
 @router.get("/docs/{doc_id}", response_class=HTMLResponse)
-def page_doc(request: Request, corpus: CorpusDep, doc_id: str, hl: Annotated[str | None, Query(max_length=MAX_QUERY)] = None
+def page_doc(request: Request, corpus: CorpusDep, doc_id: str, hl: Annotated[str | None, Query(max_length=QUERY_MAX_CHARS)] = None
              ) -> HTMLResponse:
     doc = corpus.get(check_doc_id(doc_id))
     terms = query_terms(hl)
@@ -282,48 +296,41 @@ def page_doc(request: Request, corpus: CorpusDep, doc_id: str, hl: Annotated[str
 
 
 # -- concordance and analysis ----------------------------------------------------------------------
-KWIC_SORTS = ("2L", "1L", "1R", "2R", "date")
-
-
 @router.get("/kwic", response_class=HTMLResponse)
-def page_kwic(request: Request, corpus: CorpusDep, term: Annotated[str | None, Query(max_length=200)] = None,
-              width: Annotated[int, Query(ge=1, le=100)] = 20,
-              sort: KwicSort = "date",
-              limit: Annotated[int, Query(ge=1, le=5000)] = 500, date_from: FromQ = None, date_to: ToQ = None,
-              speaker: Str = None, genre: Str = None, source: Str = None) -> HTMLResponse:
-    term = opt(term)
+def page_kwic(request: Request, corpus: CorpusDep, p: Annotated[KWIC.model("page"), Query()]) -> HTMLResponse:
+    term, width, sort, limit = opt(p.term), p.width, p.sort, p.limit
     params: dict[str, Any] = {"term": term, "width": width if width != 20 else None,
-                              "sort": sort if sort != "date" else None, "limit": limit, "from": opt(date_from),
-                              "to": opt(date_to), "speaker": opt(speaker), "genre": opt(genre),
-                              "source": opt(source)}
+                              "sort": sort if sort != "date" else None, "limit": limit, "from": opt(p.date_from),
+                              "to": opt(p.date_to), "speaker": opt(p.speaker), "genre": opt(p.genre),
+                              "source": opt(p.source)}
     lines, error = None, None
     if term:
         lines, error = attempt(lambda: corpus.kwic(
-            term, width=width, sort=sort, limit=limit, date_from=check_date(date_from, "from"),
-            date_to=check_date(date_to, "to"), speaker=opt(speaker), genre=opt(genre), source=opt(source)))
+            term, width=width, sort=sort, limit=limit, date_from=check_date(p.date_from, "from"),
+            date_to=check_date(p.date_to, "to"), speaker=opt(p.speaker), genre=opt(p.genre), source=opt(p.source)))
     return render(request, "kwic.html", status=_status_of(error), title=term or "Concordance", term=term,
-                  width=width, sort=sort, limit=limit, lines=lines, error=error, params=params, sorts=KWIC_SORTS,
+                  width=width, sort=sort, limit=limit, lines=lines, error=error, params=params,
                   api=f"/api/kwic?{qs(params)}")
 
 
 @router.get("/timeline", response_class=HTMLResponse)
-def page_timeline(request: Request, corpus: CorpusDep,
-                  term: Annotated[list[str] | None, Query()] = None,
-                  by: Literal["year", "month"] = "year") -> HTMLResponse:
-    terms = list(dict.fromkeys(t.strip() for t in (term or []) if t and t.strip()))[:12]
+def page_timeline(request: Request, corpus: CorpusDep, p: Annotated[TIMELINE.model("page"), Query()]
+                  ) -> HTMLResponse:
+    by = p.by
+    terms_given = list(dict.fromkeys(t.strip() for t in (p.terms or []) if t and t.strip()))
     data, error = None, None
-    if terms:
-        result, error = attempt(timeline_data, corpus, terms, by)
+    if terms_given:
+        result, error = attempt(lambda: timeline_data(corpus, terms(terms_given), by))
         data = to_jsonable(result) if result is not None else None
     table: list[dict[str, Any]] = []
     if data:
         periods = sorted({p for info in data.values() for p in (info.get("periods") or {})})
-        for p in periods:
-            table.append({"period": p, "cells": [(data[t].get("periods") or {}).get(p) for t in data]})
-    params = {"term": terms, "by": by if by != "year" else None}
-    return render(request, "timeline.html", status=_status_of(error), title=" / ".join(terms) or "Timeline",
-                  terms=terms, inputs=terms + [""] * max(0, 3 - len(terms)), by=by, data=data, table=table,
-                  rows=timeline_rows(data) if data else [], error=error, params=params,
+        for period in periods:
+            table.append({"period": period, "cells": [(data[t].get("periods") or {}).get(period) for t in data]})
+    params = {"term": terms_given, "by": by if by != "year" else None}
+    return render(request, "timeline.html", status=_status_of(error), title=" / ".join(terms_given) or "Timeline",
+                  terms=terms_given, inputs=terms_given + [""] * max(0, 3 - len(terms_given)), by=by, data=data,
+                  table=table, rows=timeline_rows(data) if data else [], error=error, params=params,
                   api=f"/api/timeline?{qs(params)}", svg=f"/api/timeline.svg?{qs(params)}")
 
 
@@ -399,7 +406,7 @@ def page_compile(request: Request, corpus: CorpusDep, topic: Annotated[str | Non
 
 # -- provenance ------------------------------------------------------------------------------------
 @router.get("/trace", response_class=HTMLResponse)
-def page_trace(request: Request, corpus: CorpusDep, text: Annotated[str | None, Query(max_length=MAX_QUERY)] = None,
+def page_trace(request: Request, corpus: CorpusDep, text: Annotated[str | None, Query(max_length=QUERY_MAX_CHARS)] = None,
                date: Annotated[str | None, Query(max_length=32)] = None,
                limit: Annotated[int, Query(ge=1, le=50)] = 10) -> HTMLResponse:
     text = opt(text)
