@@ -28,6 +28,9 @@ from lunshu.params import ALL, Op, Param
 from lunshu.web.app import create_app
 
 SRC = ROOT / "src" / "lunshu"
+DOC = "t-speech-2015"  # a document of the small database
+# values a bound needs beside it to be usable at all (the operation's own rule: min_len <= max_len)
+COMPANIONS = {"min_len": ("max_len", 32), "max_len": ("min_len", 2)}
 
 
 # -- every surface takes exactly what the spec declares ------------------------------------------------
@@ -164,20 +167,28 @@ def _cli_args(op: Op, p: Param, value: Any) -> list[str]:
     args: list[str] = [str(op.command)]
     for q in op.params:
         if q.argument:
-            v = value if q is p else ["网络"] if q.type == "terms" else "网络"
+            v = value if q is p else ["网络"] if q.type == "terms" else DOC if q.name == "doc_id" else "网络"
             args += list(v) if isinstance(v, list) else [str(v)]
+        elif q.required and q is not p:  # a required option (keyness --a, --b): the whole corpus
+            args += [str(q.cli), ""]
     if not p.argument:
         args += [str(p.cli), str(value)]
+    if p.name in COMPANIONS:
+        other, v = COMPANIONS[p.name]
+        args += [str(op[other].cli), str(v)]
     return args
 
 
 def _http_params(op: Op, p: Param, value: Any) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for q in op.params:
-        if q.required and q is not p:
+        if q.required and q is not p and "http" not in q.defaults:
             out.append((str(q.http), "网络"))
     values = value if isinstance(value, list) else [value]
     out += [(str(p.http), str(v)) for v in values]
+    if p.name in COMPANIONS:
+        other, v = COMPANIONS[p.name]
+        out.append((str(op[other].http), str(v)))
     return out
 
 
@@ -198,7 +209,7 @@ def test_the_cli_and_the_api_refuse_the_same_values(op: Op, p: Param, value: Any
     assert set(body) == {"error"} and body["error"]["code"] == "invalid_parameter", body
     assert r.stderr.count("\n") == 1 and str(p.label("cli")) in r.stderr, r.stderr
     for path in op.routes:
-        resp = client.get(path, params=_http_params(op, p, value))
+        resp = client.get(path.replace("{doc_id}", DOC), params=_http_params(op, p, value))
         assert resp.status_code == 422, (path, resp.status_code, resp.text[:300])
         err = resp.json()
         assert set(err) == {"error"} and set(err["error"]) == {"code", "message"}
@@ -211,7 +222,7 @@ def test_the_cli_and_the_api_accept_the_bounds(op: Op, p: Param, value: Any, sma
     r = run_cli(*_cli_args(op, p, value), "--json", db=small_db)
     assert r.returncode == 0, (r.stdout[:300], r.stderr)
     for path in op.routes:
-        resp = client.get(path, params=_http_params(op, p, value))
+        resp = client.get(path.replace("{doc_id}", DOC), params=_http_params(op, p, value))
         assert resp.status_code == 200, (path, resp.text[:300])
 
 

@@ -17,10 +17,10 @@ from typing import Any, TypeVar
 import typer
 
 from lunshu import __version__, settings
-from lunshu.cli_common import COUNT_MAX, JSON_OPT, LazyConsole, command, err_console, parse_fields
+from lunshu.cli_common import JSON_OPT, LazyConsole, command, err_console, parse_fields
 from lunshu.cli_common import print_json as _print_json
 from lunshu.errors import LunshuError, QueryError
-from lunshu.params import KWIC, SEARCH, TIMELINE
+from lunshu.params import COLLOCATES, COMPILE, DOCS, KEYWORDS, KWIC, QUOTES, REUSE, SEARCH, TIMELINE, TRACE
 from lunshu.tabular import write_csv
 
 app = typer.Typer(
@@ -195,11 +195,6 @@ class Genre(str, Enum):
     other = "other"
 
 
-FROM_OPT = typer.Option(None, "--from", help="Earliest date (YYYY, YYYY-MM or YYYY-MM-DD).")
-TO_OPT = typer.Option(None, "--to", help="Latest date (YYYY, YYYY-MM or YYYY-MM-DD), inclusive.")
-SPEAKER_OPT = typer.Option(None, "--speaker", help="Only documents with this speaker.")
-GENRE_OPT = typer.Option(None, "--genre", help="Only this genre (speech, report, letter, compilation, ...).")
-SOURCE_OPT = typer.Option(None, "--source", help="Only documents whose source outlet contains this.")
 
 
 def _check_date(value: str | None, name: str) -> str | None:
@@ -215,14 +210,15 @@ def _check_date(value: str | None, name: str) -> str | None:
 
 @app.command()
 @command
+@DOCS.checked
 def docs(
-    speaker: str = SPEAKER_OPT,
-    genre: str = GENRE_OPT,
-    date_from: str = FROM_OPT,
-    date_to: str = TO_OPT,
-    source: str = SOURCE_OPT,
-    limit: int = typer.Option(None, "--limit", min=0, max=COUNT_MAX, help="At most this many."),
-    offset: int = typer.Option(0, "--offset", min=0, max=COUNT_MAX, help="Skip this many."),
+    speaker: str = DOCS.option("speaker"),
+    genre: str = DOCS.option("genre"),
+    date_from: str = DOCS.option("date_from"),
+    date_to: str = DOCS.option("date_to"),
+    source: str = DOCS.option("source"),
+    limit: int = DOCS.option("limit"),
+    offset: int = DOCS.option("offset"),
     as_json: bool = JSON_OPT,
     as_csv: bool = CSV_OPT,
 ) -> None:
@@ -437,9 +433,10 @@ def timeline(
 
 @app.command()
 @command
+@KEYWORDS.checked
 def keywords(
-    doc_id: str = typer.Argument(..., metavar="ID", help="Document id."),
-    top: int = typer.Option(20, "--top", min=1, max=COUNT_MAX, help="How many keywords."),
+    doc_id: str = KEYWORDS.option("doc_id"),
+    top: int = KEYWORDS.option("top"),
     as_json: bool = JSON_OPT,
     as_csv: bool = CSV_OPT,
 ) -> None:
@@ -456,16 +453,17 @@ def keywords(
 
 @app.command()
 @command
+@COLLOCATES.checked
 def collocates(
-    term: str = typer.Argument(..., help="The node term."),
-    window: int = typer.Option(5, "--window", min=1, max=50, help="Words on each side."),
-    min_freq: int = typer.Option(2, "--min-freq", min=1, max=COUNT_MAX, help="Minimum co-occurrences."),
-    top: int = typer.Option(30, "--top", min=1, max=COUNT_MAX, help="How many collocates."),
-    date_from: str = FROM_OPT,
-    date_to: str = TO_OPT,
-    speaker: str = SPEAKER_OPT,
-    genre: str = GENRE_OPT,
-    source: str = SOURCE_OPT,
+    term: str = COLLOCATES.option("term"),
+    window: int = COLLOCATES.option("window"),
+    min_freq: int = COLLOCATES.option("min_freq"),
+    top: int = COLLOCATES.option("top"),
+    date_from: str = COLLOCATES.option("date_from"),
+    date_to: str = COLLOCATES.option("date_to"),
+    speaker: str = COLLOCATES.option("speaker"),
+    genre: str = COLLOCATES.option("genre"),
+    source: str = COLLOCATES.option("source"),
     as_json: bool = JSON_OPT,
     as_csv: bool = CSV_OPT,
 ) -> None:
@@ -486,35 +484,27 @@ def collocates(
         _table(rows, cols, title=f"{term}: window ±{window}, min {min_freq}, {data.get('segmenter', '')}")
 
 
-class CompileFormat(str, Enum):
-    md = "md"
-    json = "json"
-    docx = "docx"
-
-
 @app.command(name="compile")
 @command
+@COMPILE.checked
 def compile_cmd(
-    topic: str = typer.Argument(..., help="A topic or formulation, e.g. 网络空间命运共同体."),
-    fmt: CompileFormat = typer.Option(CompileFormat.md, "--format", help="md, json or docx."),
-    out: str = typer.Option(None, "--out", help="Output file (docx needs one)."),
-    date_from: str = FROM_OPT,
-    date_to: str = TO_OPT,
-    speaker: str = typer.Option(None, "--speaker", help="Whose statements (default: the speaker most quoted "
-                                                        "on the topic, named in the header)."),
-    variant: list[str] = typer.Option([], "--variant", help="Another wording of the topic to include too "
-                                                            "(repeatable)."),
-    lang: str = typer.Option(None, "--lang", help="Language of the output's fixed text: zh or en (default: zh "
-                                                  "for a Chinese topic)."),
+    topic: str = COMPILE.option("topic"),
+    fmt: str = COMPILE.option("fmt"),
+    out: str = COMPILE.option("out"),
+    date_from: str = COMPILE.option("date_from"),
+    date_to: str = COMPILE.option("date_to"),
+    speaker: str = COMPILE.option("speaker"),
+    variant: list[str] = COMPILE.option("variant"),
+    lang: str = COMPILE.option("lang"),
     as_json: bool = JSON_OPT,
 ) -> None:
     """An automatic compilation (论述摘编): statements on a topic, in order, attributions checked."""
     comp = _corpus(readonly=True).compile(topic, date_from=_check_date(date_from, "--from"),
                                           date_to=_check_date(date_to, "--to"), speaker=speaker,
                                           variants=variant, lang=lang)
-    if as_json or fmt is CompileFormat.json:
+    if as_json or fmt == "json":
         text = json.dumps(comp.to_dict(), ensure_ascii=False, indent=None if as_json else 2)
-    elif fmt is CompileFormat.md:
+    elif fmt == "md":
         text = comp.to_markdown()
     else:
         if not out:
@@ -532,9 +522,10 @@ def compile_cmd(
 # -- provenance ----------------------------------------------------------------------------------
 @app.command()
 @command
+@QUOTES.checked
 def quotes(
-    doc: str = typer.Option(None, "--doc", help="Only quotations in this document."),
-    status: str = typer.Option(None, "--status", help="verified, variant, misattributed, unverified, not_found."),
+    doc: str = QUOTES.option("doc"),
+    status: str = QUOTES.option("status"),
     as_json: bool = JSON_OPT,
     as_csv: bool = CSV_OPT,
 ) -> None:
@@ -556,10 +547,11 @@ def quotes(
 
 @app.command()
 @command
+@TRACE.checked
 def trace(
-    text: str = typer.Argument(..., help="The quotation (use - to read it from stdin)."),
-    date: str = typer.Option(None, "--date", help="The date it is attributed to."),
-    limit: int = typer.Option(10, "--limit", min=1, max=COUNT_MAX, help="At most this many sources."),
+    text: str = TRACE.option("text"),
+    date: str = TRACE.option("date"),
+    limit: int = TRACE.option("limit"),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Where a quotation comes from, and whether its attribution holds."""
@@ -576,9 +568,10 @@ def trace(
 
 @app.command()
 @command
+@REUSE.checked
 def reuse(
-    doc: str = typer.Option(None, "--doc", help="Only links and clusters involving this document."),
-    threshold: float = typer.Option(None, "--threshold", min=0.0, max=1.0, help="Minimum similarity."),
+    doc: str = REUSE.option("doc"),
+    threshold: float = REUSE.option("threshold"),
     as_json: bool = JSON_OPT,
     as_csv: bool = CSV_OPT,
 ) -> None:

@@ -96,10 +96,6 @@ def command(fn: F) -> F:
 
 
 
-# The bound of every count option (--limit, --offset, --top…): a larger number is a usage error
-# (exit 2), not an integer SQLite cannot hold.
-COUNT_MAX = 1_000_000_000
-
 JSON_OPT = typer.Option(False, "--json", help="Print one JSON document on stdout and nothing else there.")
 
 

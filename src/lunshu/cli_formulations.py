@@ -12,27 +12,29 @@ import typer
 
 from lunshu.cli_common import JSON_OPT, command
 from lunshu.cli_common import print_json as _print_json
+from lunshu.params import CHANGES, FORMULATIONS, KEYNESS
 
 
 def register(app: typer.Typer, c: Any) -> None:
     """Add the commands to ``app``; ``c`` is the ``lunshu.cli`` module (its options and helpers)."""
 
+    F = FORMULATIONS
+
     @app.command()
     @command
+    @F.checked
     def formulations(
-        date_from: str = c.FROM_OPT,
-        date_to: str = c.TO_OPT,
-        speaker: str = c.SPEAKER_OPT,
-        genre: str = c.GENRE_OPT,
-        source: str = c.SOURCE_OPT,
-        new_since: int = typer.Option(None, "--new-since", min=1, max=9999, metavar="YEAR",
-                                      help="Only formulations first used in or after YEAR, ranked by how "
-                                           "established they became."),
-        limit: int = typer.Option(100, "--limit", min=0, max=5000, help="At most this many."),
-        min_len: int = typer.Option(4, "--min-len", min=2, max=32, help="Shortest formulation (characters)."),
-        max_len: int = typer.Option(16, "--max-len", min=2, max=32, help="Longest formulation (characters)."),
-        min_count: int = typer.Option(3, "--min-count", min=2, help="Fewest occurrences."),
-        min_docs: int = typer.Option(2, "--min-docs", min=1, help="Fewest documents using it."),
+        date_from: str = F.option("date_from"),
+        date_to: str = F.option("date_to"),
+        speaker: str = F.option("speaker"),
+        genre: str = F.option("genre"),
+        source: str = F.option("source"),
+        new_since: int = F.option("new_since"),
+        limit: int = F.option("limit"),
+        min_len: int = F.option("min_len"),
+        max_len: int = F.option("max_len"),
+        min_count: int = F.option("min_count"),
+        min_docs: int = F.option("min_docs"),
         as_json: bool = JSON_OPT,
         as_csv: bool = c.CSV_OPT,
     ) -> None:
@@ -52,19 +54,19 @@ def register(app: typer.Typer, c: Any) -> None:
             c._table(rows, ["term", "count", "docs", "first_year", "dispersion", "per year"],
                      title=f"{len(result.formulations)} of {result.candidates} formulations in {result.docs} documents")
 
+    K = KEYNESS
+
     @app.command()
     @command
+    @K.checked
     def keyness(
-        a: str = typer.Option(..., "--a", metavar="FILTERS",
-                              help='Subcorpus A as key=value words: from, to, speaker, genre, source '
-                                   '(e.g. "from=2013 to=2017"; "" is the whole corpus).'),
-        b: str = typer.Option(..., "--b", metavar="FILTERS", help='Subcorpus B, the same way (e.g. "to=2012").'),
-        limit: int = typer.Option(50, "--limit", min=0, max=5000, help="At most this many keywords on each side."),
-        min_ll: float = typer.Option(3.84, "--min-ll", min=0.0,
-                                     help="Smallest |log-likelihood| kept (3.84: p<0.05, 6.63: p<0.01)."),
-        min_len: int = typer.Option(4, "--min-len", min=2, max=32, help="Shortest formulation (characters)."),
-        max_len: int = typer.Option(16, "--max-len", min=2, max=32, help="Longest formulation (characters)."),
-        min_count: int = typer.Option(3, "--min-count", min=2, help="Fewest occurrences in A and B together."),
+        a: str = K.option("a"),
+        b: str = K.option("b"),
+        limit: int = K.option("limit"),
+        min_ll: float = K.option("min_ll"),
+        min_len: int = K.option("min_len"),
+        max_len: int = K.option("max_len"),
+        min_count: int = K.option("min_count"),
         as_json: bool = JSON_OPT,
         as_csv: bool = c.CSV_OPT,
     ) -> None:
@@ -83,24 +85,23 @@ def register(app: typer.Typer, c: Any) -> None:
                      title=f"A: {d['a']['filters'] or 'all'} ({d['a']['docs']} docs) · "
                            f"B: {d['b']['filters'] or 'all'} ({d['b']['docs']} docs)")
 
+    C = CHANGES
+
     @app.command()
     @command
+    @C.checked
     def changes(
-        date_from: str = c.FROM_OPT,
-        date_to: str = c.TO_OPT,
-        speaker: str = c.SPEAKER_OPT,
-        genre: str = c.GENRE_OPT,
-        source: str = c.SOURCE_OPT,
-        limit: int = typer.Option(50, "--limit", min=0, max=2000, help="At most this many changes."),
-        min_count: int = typer.Option(2, "--min-count", min=1, help="Fewest uses of each wording in the frame."),
-        min_switch: float = typer.Option(0.6, "--min-switch", min=0.01, max=1.0,
-                                         help="How cleanly the new wording replaced the old (1: every use of the "
-                                              "old precedes every use of the new)."),
-        context: int = typer.Option(4, "--context", min=1, max=8, help="Characters of frame on each side."),
-        max_middle: int = typer.Option(8, "--max-middle", min=1, max=16, help="Longest differing wording."),
-        expansions: bool = typer.Option(False, "--expansions",
-                                        help="Also compare a formulation alone with it after added words "
-                                             "(依法治国 → 全面依法治国), with context on the right only (slower)."),
+        date_from: str = C.option("date_from"),
+        date_to: str = C.option("date_to"),
+        speaker: str = C.option("speaker"),
+        genre: str = C.option("genre"),
+        source: str = C.option("source"),
+        limit: int = C.option("limit"),
+        min_count: int = C.option("min_count"),
+        min_switch: float = C.option("min_switch"),
+        context: int = C.option("context"),
+        max_middle: int = C.option("max_middle"),
+        expansions: bool = C.option("expansions"),
         as_json: bool = JSON_OPT,
         as_csv: bool = c.CSV_OPT,
     ) -> None:

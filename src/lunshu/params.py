@@ -71,6 +71,7 @@ class Param:
     max_items: int | None = None      # terms
     choices: tuple[str, ...] = ()
     pattern: str | None = None
+    metavar: str | None = None         # the CLI's name for the value (--new-since YEAR)
     offered: tuple[str, ...] = ()     # values a page's form offers in a list (where ``pattern`` allows more)
     required: bool = False
     cli: str | None = ""              # "" → "--" + name with dashes
@@ -162,10 +163,11 @@ class Param:
 
         default = self.default_for("cli")
         help_text = self.help + (f" ({self.bounds_text()})" if self.bounds_text() else "")
+        required = self.required and "cli" not in self.defaults
         if self.argument:
-            return typer.Argument(... if self.required else default, metavar=self.cli, help=help_text)
+            return typer.Argument(... if required else default, metavar=self.cli, help=help_text)
         assert self.cli is not None
-        return typer.Option(... if self.required else default, self.cli, help=help_text)
+        return typer.Option(... if required else default, self.cli, metavar=self.metavar, help=help_text)
 
     def field(self, surface: str) -> tuple[Any, Any]:
         """The pydantic ``(type, Field)`` of this parameter on ``surface`` (http or page)."""
@@ -174,7 +176,7 @@ class Param:
         from pydantic import Field
 
         default = self.default_for(surface)
-        required = self.required and surface == "http"
+        required = self.required and surface == "http" and surface not in self.defaults
         base: Any = {"int": int, "float": float, "str": str, "bool": bool}.get(self.type)
         if self.type == "terms":
             base = list[Annotated[str, Field(max_length=self.max_length)]] if self.max_length else list[str]
@@ -209,7 +211,7 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else str(x)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: ``model`` is cached per operation
 class Op:
     """One operation: its parameters, and the CLI command, API routes and pages that take them."""
 
@@ -256,12 +258,25 @@ class Op:
     def model(self, surface: str = "http", without: tuple[str, ...] = ()) -> Any:
         """A pydantic model of the query parameters on ``surface`` (but ``without`` some):
         ``Annotated[M, Query()]`` in a route reads them (aliases are the query names)."""
-        from pydantic import ConfigDict, create_model
+        from pydantic import BaseModel, ConfigDict, create_model, model_validator
 
         fields = {p.name: p.field(surface) for p in self.on(surface) if p.name not in without}
         title = "".join(w.capitalize() for w in re.split(r"[^a-z0-9]+", self.name)) + \
             ("Query" if surface == "http" else "PageQuery")
-        return create_model(title, __config__=ConfigDict(populate_by_name=True), **fields)
+        blank_is_default = {str(p.http) for p in self.on(surface) if surface == "page" and p.type != "str"}
+
+        class Base(BaseModel):
+            model_config = ConfigDict(populate_by_name=True)
+
+            @model_validator(mode="before")
+            @classmethod
+            def _blank(cls, data: Any) -> Any:
+                """A page's form sends an empty field for a number left empty: its default."""
+                if blank_is_default and isinstance(data, dict):
+                    return {k: v for k, v in data.items() if not (k in blank_is_default and v == "")}
+                return data
+
+        return create_model(title, __base__=Base, **fields)
 
     def form(self, name: str) -> dict[str, Any]:
         """HTML form attributes of a parameter (min, max, maxlength) for a page's input."""
@@ -341,7 +356,114 @@ TIMELINE = Op("timeline", (
     TABLE_FORMAT,
 ), command="timeline", routes=("/api/timeline", "/api/timeline.svg"), pages=("/timeline",))
 
-ALL: tuple[Op, ...] = (SEARCH, KWIC, TIMELINE)
+DOCS = Op("docs", (
+    *FILTERS,
+    Param("limit", "int", "At most this many (over HTTP: every one unless given).", min=0, max=100_000,
+          defaults={"page": 50}),
+    Param("offset", "int", "Skip this many.", default=0, min=0, max=OFFSET_MAX),
+    TABLE_FORMAT,
+), command="docs", routes=("/api/docs",), pages=("/docs",))
+
+DOC_ID = Param("doc_id", "str", "Document id (see `lunshu docs`).", required=True, argument=True, cli="ID",
+               http=None, max_length=TERM_MAX_CHARS)  # over HTTP a part of the path
+
+KEYWORDS = Op("keywords", (
+    DOC_ID,
+    Param("top", "int", "How many keywords.", default=20, min=1, max=1000),
+    TABLE_FORMAT,
+), command="keywords", routes=("/api/keywords/{doc_id}",))
+
+COLLOCATES = Op("collocates", (
+    Param("term", "str", "The node term.", required=True, argument=True, cli="TERM", min_length=1,
+          max_length=TERM_MAX_CHARS),
+    Param("window", "int", "Words on each side.", default=5, min=1, max=50),
+    Param("min_freq", "int", "Minimum co-occurrences.", default=2, min=1, max=1_000_000),
+    Param("top", "int", "How many collocates.", default=30, min=1, max=1000),
+    *_filters(page=False),
+    TABLE_FORMAT,
+), command="collocates", routes=("/api/collocates",), pages=("/collocates",))
+
+COMPILE = Op("compile", (
+    Param("topic", "str", "A topic or formulation, e.g. 网络空间命运共同体.", required=True, argument=True,
+          cli="TOPIC", min_length=1, max_length=TERM_MAX_CHARS),
+    Param("fmt", "str", "md, json or docx.", default="md", choices=("md", "json", "docx"), cli="--format",
+          http="format", page=False, defaults={"http": "json"}),
+    Param("out", "str", "Output file (docx needs one).", http=None),
+    *FILTERS[:2],
+    Param("speaker", "str", "Whose statements (default: the speaker most quoted on the topic, named in the "
+                            "header).", max_length=TERM_MAX_CHARS),
+    Param("variant", "terms", "Another wording of the topic to include too (repeatable).", default=[], page=False,
+          defaults={"http": None}),
+    Param("lang", "str", "Language of the output's fixed text (default: zh for a Chinese topic).",
+          choices=("zh", "en"), page=False),
+), command="compile", routes=("/api/compile",), pages=("/compile",))
+
+STATUSES = ("verified", "variant", "misattributed", "unverified", "not_found")
+
+QUOTES = Op("quotes", (
+    Param("doc", "str", "Only quotations in this document.", max_length=TERM_MAX_CHARS),
+    Param("status", "str", "Only quotations with this status.", choices=STATUSES, defaults={"page": ""}),
+    TABLE_FORMAT,
+), command="quotes", routes=("/api/quotes",), pages=("/quotes",))
+
+TRACE = Op("trace", (
+    Param("text", "str", "The quotation (use - to read it from stdin).", required=True, argument=True, cli="TEXT",
+          min_length=1, max_length=TEXT_MAX_CHARS),
+    Param("date", "str", "The date it is attributed to.", max_length=DATE_MAX_CHARS),
+    Param("limit", "int", "At most this many sources.", default=10, min=1, max=100),
+), command="trace", routes=("/api/trace",), pages=("/trace",))
+
+REUSE = Op("reuse", (
+    Param("doc", "str", "Only links and clusters involving this document.", max_length=TERM_MAX_CHARS),
+    Param("threshold", "float", "Minimum similarity.", min=0.0, max=1.0),
+    TABLE_FORMAT,
+), command="reuse", routes=("/api/reuse",))
+
+_MIN_LEN = Param("min_len", "int", "Shortest formulation (characters).", default=4, min=2, max=32, page=False)
+_MAX_LEN = Param("max_len", "int", "Longest formulation (characters).", default=16, min=2, max=32, page=False)
+
+FORMULATIONS = Op("formulations", (
+    *FILTERS,
+    Param("new_since", "int", metavar="YEAR", help="Only formulations first used in or after this year, ranked by how established "
+                              "they became.", min=1, max=9999),
+    Param("limit", "int", "At most this many.", default=100, min=0, max=5000),
+    _MIN_LEN, _MAX_LEN,
+    Param("min_count", "int", "Fewest occurrences.", default=3, min=2, max=COUNT_MAX, page=False),
+    Param("min_docs", "int", "Fewest documents using it.", default=2, min=1, max=COUNT_MAX, page=False),
+    TABLE_FORMAT,
+), command="formulations", routes=("/api/formulations",), pages=("/formulations",))
+
+KEYNESS = Op("keyness", (
+    Param("a", "str", 'Subcorpus A as key=value words: from, to, speaker, genre, source (e.g. "from=2013 '
+                      'to=2017"; "" is the whole corpus).', required=True, max_length=400, metavar="FILTERS",
+          defaults={"http": "", "page": None}),
+    Param("b", "str", 'Subcorpus B, the same way (e.g. "to=2012").', required=True, max_length=400, metavar="FILTERS",
+          defaults={"http": "", "page": None}),
+    Param("limit", "int", "At most this many keywords on each side.", default=50, min=0, max=5000),
+    Param("min_ll", "float", "Smallest |log-likelihood| kept (3.84: p<0.05, 6.63: p<0.01).", default=3.84, min=0.0,
+          max=1e9, page=False),
+    _MIN_LEN, _MAX_LEN,
+    Param("min_count", "int", "Fewest occurrences in A and B together.", default=3, min=2, max=COUNT_MAX,
+          page=False),
+    TABLE_FORMAT,
+), command="keyness", routes=("/api/keyness",), pages=("/keyness",))
+
+CHANGES = Op("changes", (
+    *FILTERS,
+    Param("limit", "int", "At most this many changes.", default=50, min=0, max=2000),
+    Param("min_count", "int", "Fewest uses of each wording in the frame.", default=2, min=1, max=COUNT_MAX,
+          page=False),
+    Param("min_switch", "float", "How cleanly the new wording replaced the old (1: every use of the old precedes "
+                                 "every use of the new).", default=0.6, min=0.01, max=1.0, page=False),
+    Param("context", "int", "Characters of frame on each side.", default=4, min=1, max=8, page=False),
+    Param("max_middle", "int", "Longest differing wording.", default=8, min=1, max=16, page=False),
+    Param("expansions", "bool", "Also compare a formulation alone with it after added words (依法治国 → "
+                                "全面依法治国), with context on the right only (slower).", default=False, page=False),
+    TABLE_FORMAT,
+), command="changes", routes=("/api/changes",), pages=("/changes",))
+
+ALL: tuple[Op, ...] = (SEARCH, KWIC, TIMELINE, DOCS, KEYWORDS, COLLOCATES, COMPILE, QUOTES, TRACE, REUSE,
+                       FORMULATIONS, KEYNESS, CHANGES)
 
 
 def bounds_markdown() -> str:

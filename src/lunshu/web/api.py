@@ -16,7 +16,7 @@ import stat
 import tempfile
 import threading
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -27,18 +27,15 @@ from starlette.datastructures import UploadFile
 from lunshu import __version__
 from lunshu.corpus import Corpus, to_jsonable
 from lunshu.errors import AuthError, InputError, LunshuError, QueryError
-from lunshu.params import KWIC, QUERY_MAX_CHARS, SEARCH, TIMELINE
+from lunshu.params import COLLOCATES, COMPILE, DOCS, KEYWORDS, KWIC, QUOTES, REUSE, SEARCH, TIMELINE, TRACE
 from lunshu.web.common import (
     COLLOCATES_COLUMNS,
-    DATE_MAX_CHARS,
     DOCS_COLUMNS,
-    FILTER_MAX_CHARS,
     KEYWORDS_COLUMNS,
     KWIC_COLUMNS,
     QUOTES_COLUMNS,
     REUSE_COLUMNS,
     SEARCH_COLUMNS,
-    SEARCH_MAX_OFFSET,
     TIMELINE_COLUMNS,
     check_date,
     check_doc_id,
@@ -58,8 +55,6 @@ from lunshu.web.common import (
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
-Status = Literal["verified", "variant", "misattributed", "unverified", "not_found"]
-Fmt = Literal["json", "csv"]
 
 
 class Unauthorized(LunshuError):
@@ -95,12 +90,6 @@ router = APIRouter(prefix="/api", responses=ERRORS)
 
 
 CorpusDep = Annotated[Corpus, Depends(get_corpus)]
-FromQ = Annotated[str | None, Query(alias="from", max_length=DATE_MAX_CHARS, description="Earliest date: YYYY, YYYY-MM or YYYY-MM-DD")]
-ToQ = Annotated[str | None, Query(alias="to", max_length=DATE_MAX_CHARS, description="Latest date (inclusive)")]
-SpeakerQ = Annotated[str | None, Query(max_length=FILTER_MAX_CHARS, description="Only documents with this speaker")]
-GenreQ = Annotated[str | None, Query(max_length=FILTER_MAX_CHARS, description="speech, report, letter, compilation, ...")]
-SourceQ = Annotated[str | None, Query(max_length=FILTER_MAX_CHARS, description="Source outlet contains this")]
-FormatQ = Annotated[Fmt, Query(description="json (default) or csv")]
 
 
 def json_response(obj: Any, status: int = 200) -> JSONResponse:
@@ -119,14 +108,11 @@ def api_stats(corpus: CorpusDep) -> JSONResponse:
 
 
 @router.get("/docs", tags=["documents"], summary="Documents with their metadata, in date order (CLI: docs)")
-def api_docs(corpus: CorpusDep, speaker: SpeakerQ = None, genre: GenreQ = None, date_from: FromQ = None,
-             date_to: ToQ = None, source: SourceQ = None,
-             limit: Annotated[int | None, Query(ge=0, le=100_000)] = None,
-             offset: Annotated[int, Query(ge=0, le=SEARCH_MAX_OFFSET)] = 0, format: FormatQ = "json") -> Response:
-    docs = corpus.docs(speaker=opt(speaker), genre=opt(genre), date_from=check_date(date_from, "from"),
-                       date_to=check_date(date_to, "to"), source=opt(source), limit=limit, offset=offset)
+def api_docs(corpus: CorpusDep, p: Annotated[DOCS.model("http"), Query()]) -> Response:
+    docs = corpus.docs(speaker=opt(p.speaker), genre=opt(p.genre), date_from=check_date(p.date_from, "from"),
+                       date_to=check_date(p.date_to, "to"), source=opt(p.source), limit=p.limit, offset=p.offset)
     rows = [d.summary() for d in docs]
-    if format == "csv":
+    if p.format == "csv":
         return csv_response(rows, list(rows[0].keys()) if rows else DOCS_COLUMNS, "docs.csv")
     return json_response(rows)
 
@@ -195,49 +181,36 @@ def api_timeline_svg(corpus: CorpusDep, p: Annotated[TIMELINE.model("http", ("fo
 
 
 @router.get("/keywords/{doc_id}", tags=["analysis"], summary="Keywords of one document (CLI: keywords)")
-def api_keywords(corpus: CorpusDep, doc_id: str, top: Annotated[int, Query(ge=1, le=1000)] = 20,
-                 format: FormatQ = "json") -> Response:
-    rows = to_jsonable(corpus.keywords(check_doc_id(doc_id), top=top))
-    if format == "csv":
+def api_keywords(corpus: CorpusDep, doc_id: str, p: Annotated[KEYWORDS.model("http"), Query()]) -> Response:
+    rows = to_jsonable(corpus.keywords(check_doc_id(doc_id), top=p.top))
+    if p.format == "csv":
         return csv_response(rows, KEYWORDS_COLUMNS, "keywords.csv")
     return json_response(rows)
 
 
 @router.get("/collocates", tags=["analysis"], summary="Collocates of a term: logDice, MI (CLI: collocates)")
-def api_collocates(corpus: CorpusDep, term: Annotated[str, Query(min_length=1, max_length=200)],
-                   window: Annotated[int, Query(ge=1, le=50)] = 5,
-                   min_freq: Annotated[int, Query(ge=1, le=1_000_000)] = 2,
-                   top: Annotated[int, Query(ge=1, le=1000)] = 30, date_from: FromQ = None, date_to: ToQ = None,
-                   speaker: SpeakerQ = None, genre: GenreQ = None, source: SourceQ = None,
-                   format: FormatQ = "json") -> Response:
-    data = to_jsonable(corpus.collocates(term, window=window, min_freq=min_freq, top=top,
-                                         date_from=check_date(date_from, "from"),
-                                         date_to=check_date(date_to, "to"), speaker=opt(speaker),
-                                         genre=opt(genre), source=opt(source)))
-    if format == "csv":
+def api_collocates(corpus: CorpusDep, p: Annotated[COLLOCATES.model("http"), Query()]) -> Response:
+    data = to_jsonable(corpus.collocates(p.term, window=p.window, min_freq=p.min_freq, top=p.top,
+                                         date_from=check_date(p.date_from, "from"),
+                                         date_to=check_date(p.date_to, "to"), speaker=opt(p.speaker),
+                                         genre=opt(p.genre), source=opt(p.source)))
+    if p.format == "csv":
         return csv_response(data.get("collocates", []) if isinstance(data, dict) else data, COLLOCATES_COLUMNS,
                             "collocates.csv")
     return json_response(data)
 
 
-CompileFmt = Literal["json", "md", "docx"]
-
-
 @router.get("/compile", tags=["analysis"],
             summary="An automatic compilation (论述摘编) on a topic: JSON, Markdown or DOCX (CLI: compile)",
             responses={200: {"content": {"application/json": {}, "text/markdown": {}, DOCX_TYPE: {}}}})
-def api_compile(corpus: CorpusDep, topic: Annotated[str, Query(min_length=1, max_length=200)],
-                format: CompileFmt = "json", date_from: FromQ = None, date_to: ToQ = None,
-                speaker: SpeakerQ = None,
-                variant: Annotated[list[str] | None, Query(description="Another wording of the topic (repeat)")] = None,
-                lang: Annotated[Literal["zh", "en"] | None, Query(description="Language of the fixed text")] = None,
-                ) -> Response:
-    comp = corpus.compile(topic, date_from=check_date(date_from, "from"), date_to=check_date(date_to, "to"),
-                          speaker=opt(speaker), variants=[v for v in variant or [] if v.strip()], lang=lang)
-    if format == "json":
+def api_compile(corpus: CorpusDep, p: Annotated[COMPILE.model("http"), Query()]) -> Response:
+    topic = p.topic
+    comp = corpus.compile(topic, date_from=check_date(p.date_from, "from"), date_to=check_date(p.date_to, "to"),
+                          speaker=opt(p.speaker), variants=[v for v in p.variant or [] if v.strip()], lang=p.lang)
+    if p.fmt == "json":
         return json_response(comp)
     name = re.sub(r"[\\/:*?\"<>|\s]+", "_", topic)[:60] or "compilation"
-    if format == "md":
+    if p.fmt == "md":
         return PlainTextResponse(comp.to_markdown(), media_type="text/markdown; charset=utf-8",
                                  headers={"Content-Disposition": content_disposition(f"{name}.md")})
     if hasattr(comp, "docx_bytes"):
@@ -253,19 +226,15 @@ def api_compile(corpus: CorpusDep, topic: Annotated[str, Query(min_length=1, max
 # -- provenance ------------------------------------------------------------------------------------
 @router.get("/quotes", tags=["provenance"],
             summary="Quotations with attributions, traced and checked (CLI: quotes)")
-def api_quotes(corpus: CorpusDep, doc: Annotated[str | None, Query(max_length=200)] = None,
-               status: Status | None = None, format: FormatQ = "json") -> Response:
-    doc_id = doc_param(doc)
-    rows = [q.to_dict() for q in corpus.quotes(doc_id=doc_id, status=status)]
-    if format == "csv":
+def api_quotes(corpus: CorpusDep, p: Annotated[QUOTES.model("http"), Query()]) -> Response:
+    doc_id = doc_param(p.doc)
+    rows = [q.to_dict() for q in corpus.quotes(doc_id=doc_id, status=p.status)]
+    if p.format == "csv":
         return csv_response(quote_rows(rows), QUOTES_COLUMNS, "quotes.csv")
     return json_response(rows)
 
 
-class TraceRequest(BaseModel):
-    text: str = Field(min_length=1, max_length=5000, description="The quotation")
-    date: str | None = Field(default=None, max_length=32, description="The date it is attributed to")
-    limit: int = Field(default=10, ge=1, le=100, description="At most this many sources")
+TraceRequest = TRACE.model("http")  # the body of POST /api/trace: the same parameters as GET
 
 
 def trace_data(corpus: Corpus, text: str, date: str | None, limit: int) -> Any:
@@ -276,25 +245,21 @@ def trace_data(corpus: Corpus, text: str, date: str | None, limit: int) -> Any:
 
 @router.post("/trace", tags=["provenance"],
              summary="Where a quotation comes from, and whether its attribution holds (CLI: trace)")
-def api_trace(corpus: CorpusDep, body: TraceRequest) -> JSONResponse:
+def api_trace(corpus: CorpusDep, body: TraceRequest) -> JSONResponse:  # type: ignore[valid-type]
     return json_response(trace_data(corpus, body.text, body.date, body.limit))
 
 
 @router.get("/trace", tags=["provenance"], summary="The same as POST /api/trace, for links")
-def api_trace_get(corpus: CorpusDep, text: Annotated[str, Query(min_length=1, max_length=QUERY_MAX_CHARS)],
-                  date: Annotated[str | None, Query(max_length=32)] = None,
-                  limit: Annotated[int, Query(ge=1, le=100)] = 10) -> JSONResponse:
-    return json_response(trace_data(corpus, text, date, limit))
+def api_trace_get(corpus: CorpusDep, p: Annotated[TRACE.model("http"), Query()]) -> JSONResponse:
+    return json_response(trace_data(corpus, p.text, p.date, p.limit))
 
 
 @router.get("/reuse", tags=["provenance"],
             summary="Near-duplicate paragraphs and documents: links and clusters (CLI: reuse)")
-def api_reuse(corpus: CorpusDep, doc: Annotated[str | None, Query(max_length=200)] = None,
-              threshold: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
-              format: FormatQ = "json") -> Response:
-    doc_id = doc_param(doc)
-    data = to_jsonable(corpus.reuse(doc_id=doc_id, threshold=threshold))
-    if format == "csv":
+def api_reuse(corpus: CorpusDep, p: Annotated[REUSE.model("http"), Query()]) -> Response:
+    doc_id = doc_param(p.doc)
+    data = to_jsonable(corpus.reuse(doc_id=doc_id, threshold=p.threshold))
+    if p.format == "csv":
         return csv_response(reuse_rows(data), REUSE_COLUMNS, "reuse.csv")
     return json_response(data)
 

@@ -21,7 +21,7 @@ from lunshu.params import SEARCH
 
 log = logging.getLogger("lunshu.web")
 
-STATUSES = ("verified", "variant", "misattributed", "unverified", "not_found")
+STATUSES = params.STATUSES
 
 # Ids the pipeline makes (explicit safe ids or 12 hex digits); anything else cannot name a document,
 # so it is refused before it reaches the store (no traversal-looking value ever goes further).

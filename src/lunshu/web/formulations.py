@@ -17,24 +17,14 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from lunshu.corpus import Corpus
-from lunshu.web.api import (
-    FormatQ,
-    FromQ,
-    GenreQ,
-    SourceQ,
-    SpeakerQ,
-    ToQ,
-    csv_response,
-    get_corpus,
-    json_response,
-)
-from lunshu.web.common import check_date, opt, qs
+from lunshu.params import CHANGES, FORMULATIONS, KEYNESS
+from lunshu.web.api import csv_response, json_response
+from lunshu.web.common import check_date, get_corpus, opt, qs
+from lunshu.web.pages import attempt, render
 
 api_router = APIRouter(prefix="/api", tags=["analysis"])
 pages_router = APIRouter(include_in_schema=False)
 CorpusDep = Annotated[Corpus, Depends(get_corpus)]
-FiltersQ = Annotated[str, Query(max_length=400, description='Subcorpus as key=value words: from, to, speaker, '
-                                                             'genre, source ("from=2013 to=2017"; empty: all)')]
 
 _cache: LRUCache[tuple[Any, ...], Any] = LRUCache(maxsize=24)
 _lock = threading.Lock()
@@ -81,51 +71,37 @@ def changes_result(corpus: Corpus, *, date_from: str | None = None, date_to: str
 
 
 # -- API ------------------------------------------------------------------------------------------
-Limit = Annotated[int, Query(ge=0, le=5000)]
-LenQ = Annotated[int, Query(ge=2, le=32)]
-
-
 @api_router.get("/formulations", summary="Recurring formulations with first use and dispersion (CLI: formulations)")
-def api_formulations(corpus: CorpusDep, date_from: FromQ = None, date_to: ToQ = None, speaker: SpeakerQ = None,
-                     genre: GenreQ = None, source: SourceQ = None,
-                     new_since: Annotated[int | None, Query(ge=1, le=9999)] = None, limit: Limit = 100,
-                     min_len: LenQ = 4, max_len: LenQ = 16, min_count: Annotated[int, Query(ge=2, le=1_000_000_000)] = 3,
-                     min_docs: Annotated[int, Query(ge=1, le=1_000_000_000)] = 2, format: FormatQ = "json") -> Response:
+def api_formulations(corpus: CorpusDep, p: Annotated[FORMULATIONS.model("http"), Query()]) -> Response:
     from lunshu.analysis.formulations import ROW_COLUMNS
 
-    result = formulations_result(corpus, date_from=date_from, date_to=date_to, speaker=speaker, genre=genre,
-                                 source=source, new_since=new_since, limit=limit, min_len=min_len, max_len=max_len,
-                                 min_count=min_count, min_docs=min_docs)
-    if format == "csv":
+    result = formulations_result(corpus, date_from=p.date_from, date_to=p.date_to, speaker=p.speaker, genre=p.genre,
+                                 source=p.source, new_since=p.new_since, limit=p.limit, min_len=p.min_len,
+                                 max_len=p.max_len, min_count=p.min_count, min_docs=p.min_docs)
+    if p.format == "csv":
         return csv_response(result.rows(), ROW_COLUMNS, "formulations.csv")
     return json_response(result)
 
 
 @api_router.get("/keyness", summary="Formulations over- and under-used in subcorpus A against B (CLI: keyness)")
-def api_keyness(corpus: CorpusDep, a: FiltersQ = "", b: FiltersQ = "", limit: Limit = 50,
-                min_ll: Annotated[float, Query(ge=0.0)] = 3.84, min_len: LenQ = 4, max_len: LenQ = 16,
-                min_count: Annotated[int, Query(ge=2, le=1_000_000_000)] = 3, format: FormatQ = "json") -> Response:
+def api_keyness(corpus: CorpusDep, p: Annotated[KEYNESS.model("http"), Query()]) -> Response:
     from lunshu.analysis.keyness import ROW_COLUMNS
 
-    result = keyness_result(corpus, a, b, limit=limit, min_ll=min_ll, min_len=min_len, max_len=max_len,
-                            min_count=min_count)
-    if format == "csv":
+    result = keyness_result(corpus, p.a, p.b, limit=p.limit, min_ll=p.min_ll, min_len=p.min_len, max_len=p.max_len,
+                            min_count=p.min_count)
+    if p.format == "csv":
         return csv_response(result.rows(), ROW_COLUMNS, "keyness.csv")
     return json_response(result)
 
 
 @api_router.get("/changes", summary="Rewordings (提法变化): a wording replaced in the same frame (CLI: changes)")
-def api_changes(corpus: CorpusDep, date_from: FromQ = None, date_to: ToQ = None, speaker: SpeakerQ = None,
-                genre: GenreQ = None, source: SourceQ = None, limit: Annotated[int, Query(ge=0, le=2000)] = 50,
-                min_count: Annotated[int, Query(ge=1)] = 2, min_switch: Annotated[float, Query(gt=0.0, le=1.0)] = 0.6,
-                context: Annotated[int, Query(ge=1, le=8)] = 4, max_middle: Annotated[int, Query(ge=1, le=16)] = 8,
-                expansions: bool = False, format: FormatQ = "json") -> Response:
+def api_changes(corpus: CorpusDep, p: Annotated[CHANGES.model("http"), Query()]) -> Response:
     from lunshu.analysis.changes import ROW_COLUMNS
 
-    result = changes_result(corpus, date_from=date_from, date_to=date_to, speaker=speaker, genre=genre,
-                            source=source, limit=limit, min_count=min_count, min_switch=min_switch, context=context,
-                            max_middle=max_middle, expansions=expansions)
-    if format == "csv":
+    result = changes_result(corpus, date_from=p.date_from, date_to=p.date_to, speaker=p.speaker, genre=p.genre,
+                            source=p.source, limit=p.limit, min_count=p.min_count, min_switch=p.min_switch,
+                            context=p.context, max_middle=p.max_middle, expansions=p.expansions)
+    if p.format == "csv":
         return csv_response(result.rows(), ROW_COLUMNS, "changes.csv")
     return json_response(result)
 
@@ -145,19 +121,11 @@ def _span(years: list[str]) -> list[str]:
     return [str(y) for y in range(ys[0], ys[-1] + 1)] if ys else []
 
 
-Opt = Annotated[str | None, Query(max_length=200)]
-PFrom = Annotated[str | None, Query(alias="from", max_length=32)]
-PTo = Annotated[str | None, Query(alias="to", max_length=32)]
-
-
 @pages_router.get("/formulations", response_class=HTMLResponse)
-def page_formulations(request: Request, corpus: CorpusDep, date_from: PFrom = None, date_to: PTo = None,
-                      speaker: Opt = None, genre: Opt = None, source: Opt = None,
-                      new_since: Annotated[str | None, Query(max_length=4)] = None,
-                      limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> HTMLResponse:
-    from lunshu.web.pages import attempt, render
-
-    ns = int(new_since) if new_since and new_since.isdigit() else None
+def page_formulations(request: Request, corpus: CorpusDep, p: Annotated[FORMULATIONS.model("page"), Query()]
+                      ) -> HTMLResponse:
+    date_from, date_to, speaker, genre, source, limit = p.date_from, p.date_to, p.speaker, p.genre, p.source, p.limit
+    ns = p.new_since
     params = {"from": opt(date_from), "to": opt(date_to), "speaker": opt(speaker), "genre": opt(genre),
               "source": opt(source), "new_since": ns, "limit": limit if limit != 100 else None}
     result, error = attempt(formulations_result, corpus, date_from=date_from, date_to=date_to, speaker=speaker,
@@ -176,11 +144,8 @@ def page_formulations(request: Request, corpus: CorpusDep, date_from: PFrom = No
 
 
 @pages_router.get("/keyness", response_class=HTMLResponse)
-def page_keyness(request: Request, corpus: CorpusDep, a: Annotated[str | None, Query(max_length=400)] = None,
-                 b: Annotated[str | None, Query(max_length=400)] = None,
-                 limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> HTMLResponse:
-    from lunshu.web.pages import attempt, render
-
+def page_keyness(request: Request, corpus: CorpusDep, p: Annotated[KEYNESS.model("page"), Query()]) -> HTMLResponse:
+    a, b, limit = p.a, p.b, p.limit
     result, error = None, None
     if a is not None or b is not None:
         result, error = attempt(keyness_result, corpus, a or "", b or "", limit=limit)
@@ -193,11 +158,8 @@ def page_keyness(request: Request, corpus: CorpusDep, a: Annotated[str | None, Q
 
 
 @pages_router.get("/changes", response_class=HTMLResponse)
-def page_changes(request: Request, corpus: CorpusDep, date_from: PFrom = None, date_to: PTo = None,
-                 speaker: Opt = None, genre: Opt = None, source: Opt = None,
-                 limit: Annotated[int, Query(ge=1, le=500)] = 50) -> HTMLResponse:
-    from lunshu.web.pages import attempt, render
-
+def page_changes(request: Request, corpus: CorpusDep, p: Annotated[CHANGES.model("page"), Query()]) -> HTMLResponse:
+    date_from, date_to, speaker, genre, source, limit = p.date_from, p.date_to, p.speaker, p.genre, p.source, p.limit
     params = {"from": opt(date_from), "to": opt(date_to), "speaker": opt(speaker), "genre": opt(genre),
               "source": opt(source), "limit": limit if limit != 50 else None}
     result, error = attempt(changes_result, corpus, date_from=date_from, date_to=date_to, speaker=speaker,

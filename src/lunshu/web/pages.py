@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
@@ -20,9 +20,19 @@ from lunshu import __version__
 from lunshu.corpus import Corpus, to_jsonable
 from lunshu.errors import LunshuError, NotFoundError
 from lunshu.models import GENRES
-from lunshu.params import KWIC, QUERY_MAX_CHARS, SEARCH, TIMELINE, by_name
+from lunshu.params import (
+    COLLOCATES,
+    COMPILE,
+    DOCS,
+    KWIC,
+    QUERY_MAX_CHARS,
+    QUOTES,
+    SEARCH,
+    TIMELINE,
+    TRACE,
+    by_name,
+)
 from lunshu.web.common import (
-    SEARCH_MAX_OFFSET,
     STATUSES,
     NotComputed,
     check_date,
@@ -82,9 +92,6 @@ env.globals["STATUS_HELP"] = STATUS_HELP
 
 router = APIRouter(include_in_schema=False)
 CorpusDep = Annotated[Corpus, Depends(get_corpus)]
-Str = Annotated[str | None, Query(max_length=200)]
-FromQ = Annotated[str | None, Query(alias="from", max_length=32)]
-ToQ = Annotated[str | None, Query(alias="to", max_length=32)]
 
 
 def render(request: Request, template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
@@ -159,9 +166,9 @@ def page_search(request: Request, corpus: CorpusDep, p: Annotated[SEARCH.model("
 
 # -- documents -------------------------------------------------------------------------------------
 @router.get("/docs", response_class=HTMLResponse)
-def page_docs(request: Request, corpus: CorpusDep, speaker: Str = None, genre: Str = None, date_from: FromQ = None,
-              date_to: ToQ = None, source: Str = None, limit: Annotated[int, Query(ge=1, le=500)] = 50,
-              offset: Annotated[int, Query(ge=0, le=SEARCH_MAX_OFFSET)] = 0) -> HTMLResponse:
+def page_docs(request: Request, corpus: CorpusDep, p: Annotated[DOCS.model("page"), Query()]) -> HTMLResponse:
+    speaker, genre, date_from, date_to, source = p.speaker, p.genre, p.date_from, p.date_to, p.source
+    limit, offset = p.limit, p.offset
     filters = {"speaker": opt(speaker), "genre": opt(genre), "from": opt(date_from), "to": opt(date_to),
                "source": opt(source)}
 
@@ -335,10 +342,9 @@ def page_timeline(request: Request, corpus: CorpusDep, p: Annotated[TIMELINE.mod
 
 
 @router.get("/collocates", response_class=HTMLResponse)
-def page_collocates(request: Request, corpus: CorpusDep, term: Annotated[str | None, Query(max_length=200)] = None,
-                    window: Annotated[int, Query(ge=1, le=50)] = 5, min_freq: Annotated[int, Query(ge=1)] = 2,
-                    top: Annotated[int, Query(ge=1, le=500)] = 30) -> HTMLResponse:
-    term = opt(term)
+def page_collocates(request: Request, corpus: CorpusDep, p: Annotated[COLLOCATES.model("page"), Query()]
+                    ) -> HTMLResponse:
+    term, window, min_freq, top = opt(p.term), p.window, p.min_freq, p.top
     data, error = None, None
     if term:
         result, error = attempt(corpus.collocates, term, window=window, min_freq=min_freq, top=top)
@@ -390,9 +396,8 @@ def _statements(data: Any) -> list[dict[str, Any]]:
 
 
 @router.get("/compile", response_class=HTMLResponse)
-def page_compile(request: Request, corpus: CorpusDep, topic: Annotated[str | None, Query(max_length=200)] = None,
-                 date_from: FromQ = None, date_to: ToQ = None, speaker: Str = None) -> HTMLResponse:
-    topic = opt(topic)
+def page_compile(request: Request, corpus: CorpusDep, p: Annotated[COMPILE.model("page"), Query()]) -> HTMLResponse:
+    topic, date_from, date_to, speaker = opt(p.topic), p.date_from, p.date_to, p.speaker
     data, error = None, None
     if topic:
         result, error = attempt(lambda: corpus.compile(topic, date_from=check_date(date_from, "from"),
@@ -406,10 +411,8 @@ def page_compile(request: Request, corpus: CorpusDep, topic: Annotated[str | Non
 
 # -- provenance ------------------------------------------------------------------------------------
 @router.get("/trace", response_class=HTMLResponse)
-def page_trace(request: Request, corpus: CorpusDep, text: Annotated[str | None, Query(max_length=QUERY_MAX_CHARS)] = None,
-               date: Annotated[str | None, Query(max_length=32)] = None,
-               limit: Annotated[int, Query(ge=1, le=50)] = 10) -> HTMLResponse:
-    text = opt(text)
+def page_trace(request: Request, corpus: CorpusDep, p: Annotated[TRACE.model("page"), Query()]) -> HTMLResponse:
+    text, date, limit = opt(p.text), p.date, p.limit
     result, error = None, None
     if text:
         result, error = attempt(lambda: corpus.trace(text, date=check_date(date, "date"), limit=limit))
@@ -419,10 +422,9 @@ def page_trace(request: Request, corpus: CorpusDep, text: Annotated[str | None, 
 
 
 @router.get("/quotes", response_class=HTMLResponse)
-def page_quotes(request: Request, corpus: CorpusDep, doc: Str = None,
-                status: Literal["", "verified", "variant", "misattributed", "unverified", "not_found"] = ""
-                ) -> HTMLResponse:
-    doc_id = doc_param(doc)
+def page_quotes(request: Request, corpus: CorpusDep, p: Annotated[QUOTES.model("page"), Query()]) -> HTMLResponse:
+    status = p.status
+    doc_id = doc_param(p.doc)
     items, error = attempt(corpus.quotes, doc_id=doc_id, status=status or None)
     rows = [q.to_dict() for q in items] if items is not None else None
     title = _title_lookup(corpus)
