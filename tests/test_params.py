@@ -98,6 +98,22 @@ def test_the_api_routes_and_pages_take_exactly_the_declared_parameters(op: Op, w
         assert routes[path] == page, (path, routes[path] ^ page)
 
 
+# commands and routes that are not query operations (they take files, ids or server settings)
+NOT_OPERATIONS = {"ingest", "show", "export", "check", "serve", "load", "spark"}
+ROUTES_WITHOUT_SPEC = {"/api/stats", "/api/docs/{doc_id}", "/docs/{doc_id}", "/openapi.json", "/api/ingest"}
+
+
+def test_every_command_and_route_with_parameters_has_a_spec(web_app: Any) -> None:
+    """A new command, API route or page with parameters must be declared in lunshu.params first."""
+    commands = {op.command for op in ALL}
+    assert set(_cli_commands()) - NOT_OPERATIONS - commands == set()
+    declared = {path for op in ALL for path in (*op.routes, *op.pages)}
+    taking = {path for path, names in _route_params(web_app).items() if names}
+    assert taking - declared - ROUTES_WITHOUT_SPEC == set()
+    # the document page's one parameter (hl, the terms to highlight) has the bound of a search query
+    assert _route_params(web_app)["/docs/{doc_id}"] == {"hl"}
+
+
 def test_the_fast_search_path_reads_the_declared_parameters() -> None:
     from lunshu.web import fast
 
