@@ -101,7 +101,7 @@ def test_ingest_pages_through_the_cli(tmp_path: Path) -> None:
     db = tmp_path / "p.db"
     r = run_cli("ingest", str(PAGES), str(EXAMPLES / "report-2019-forum.html"), "--json", db=db)
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)["added"] == len(EXPECTED) + 1
+    assert json.loads(r.stdout)["added"] == len(list(PAGES.glob("*.html"))) + 1  # (tests/test_pages_sites.py has more)
     docs = {Path(d["origin"]).name: d for d in
             (json.loads(x) for x in _export(db, tmp_path).splitlines())}
     for name, (_, title, date, source, _, _, last) in EXPECTED.items():

@@ -127,9 +127,11 @@ _LABEL = r"(?:发布时间|发布日期|发表时间|发表日期|更新时间|�
 _WIDGET = r"(?:参与互动|我要评论|评论|字号|字体|收藏|打印|分享|纠错|浏览|阅读|点击|手机看|扫一扫|复制链接)"
 _STOP = (r"(?=\s{2,}|\s*[|｜【\[]|\s/\s|\s*[】\]）)]|\s*" + _LABEL + r"\s*[：:]|\s+" + _WIDGET + "|$)")
 _SOURCE = re.compile(r"(?<!图片)(?<!图)(?:稿件|文章|信息|新闻)?(?:来源|稿源|出处)\s*[：:]\s*(.{1,60}?)" + _STOP)
+# the editor in charge (责任编辑/责编) before an editor (编辑) when a line names both
 _EDITOR = re.compile(r"(?:责任编辑|责编|编辑)\s*[：:]\s*(.{1,40}?)" + _STOP)
+_EDITOR_IN_CHARGE = re.compile(r"(?:责任编辑|责编)\s*[：:]\s*(.{1,40}?)" + _STOP)
 _AUTHOR = re.compile(r"作者\s*[：:]\s*(.{1,40}?)" + _STOP)
-_INFO_HINT = re.compile(r"来源\s*[：:]|稿源\s*[：:]|发布时间|发布日期|发表时间|责任编辑|编辑\s*[：:]|作者\s*[：:]")
+_INFO_HINT = re.compile(r"来源\s*[：:]|稿源\s*[：:]|发布时间|发布日期|发表时间|责任编辑|责编\s*[：:]|编辑\s*[：:]|作者\s*[：:]")
 _TIMED = re.compile(r"time|date|pubtime|riqi|shijian", re.IGNORECASE)  # an element's class naming its date
 _KEYWORDS_LINE = re.compile(r"^\s*关键词\s*[：:]\s*(.{1,200})$")
 _SUBTITLE = re.compile(r"^\s*[—─－-]{1,2}\s*\S")
@@ -395,10 +397,15 @@ def _info(page: Page, root: Any, container: Any, rule: SiteRule | None) -> None:
         m = _SOURCE.search(t)
         page.source = page.source or (_clean_value(m.group(1)) if m else None)
     for _, _, _, t in sorted(candidates, key=lambda c: (c[0], c[2], c[1])):
-        m = _EDITOR.search(t)
-        page.editor = page.editor or (_clean_value(m.group(1)) if m else None)
+        page.editor = page.editor or _editor_in(t)
         m = _AUTHOR.search(t)
         page.author = page.author or (_clean_value(m.group(1)) if m else None)
+    if page.editor is None:  # an editor line after the article ("（责编：…）", CCTV's "编辑：… 责任编辑：…")
+        for el in root.iter(*_BLOCKS):
+            t = _text(el)
+            if t and len(t) <= 60 and _EDITOR_LINE.match(t) and order.get(el, 0) > at:
+                page.editor = _editor_in(t)
+                break
     if not page.keywords:
         for el in root.iter("div", "p", "span"):
             if _inside(el, container):
@@ -407,6 +414,12 @@ def _info(page: Page, root: Any, container: Any, rule: SiteRule | None) -> None:
             if m:
                 page.keywords = [k for k in re.split(r"[,，;；、\s]+", m.group(1)) if k]
                 break
+
+
+def _editor_in(t: str) -> str | None:
+    """The editor a line names: the editor in charge (责任编辑/责编) before an editor (编辑)."""
+    m = _EDITOR_IN_CHARGE.search(t) or _EDITOR.search(t)
+    return _clean_value(m.group(1)) if m else None
 
 
 def _is_info_line(t: str) -> bool:
@@ -537,8 +550,7 @@ def _article(container: Any, page: Page) -> str:
             t = _text(el)
             m = _EDITOR_LINE.match(t) if t else None
             if m and page.editor is None:
-                em = _EDITOR.search(t)
-                page.editor = _clean_value(em.group(1)) if em else None
+                page.editor = _editor_in(t)
             _drop(el)
     for el in list(container.iter("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "center", "td", "span")):
         if el.getparent() is None or el is container:
@@ -553,8 +565,7 @@ def _article(container: Any, page: Page) -> str:
             _drop(el)
         elif _EDITOR_LINE.match(t):
             if page.editor is None:
-                em = _EDITOR.search(t)
-                page.editor = _clean_value(em.group(1)) if em else None
+                page.editor = _editor_in(t)
             _drop(el)
     return lxml.html.tostring(container, encoding="unicode", method="html")
 
