@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from lunshu.chars import cn_numeral
 from lunshu.clean import HAN_RANGES
 from lunshu.dates import find_date_mentions
 
@@ -364,17 +365,6 @@ _BOOK_TITLE = re.compile(rf"((?:建国以来)?[{HAN_RANGES}]{{2,4}}?(?:文选|�
                          rf"|[{HAN_RANGES}]{{2,3}}谈治国理政)")
 _VOLUME = re.compile(r"第\s*([一二三四五六七八九十\d]{1,3})\s*([卷册辑])")
 _AUTHOR = re.compile(rf"^(?:建国以来)?([{HAN_RANGES}]{{2,3}}?)(?:文选|文稿|文集|选集|全集|论述摘编|年谱|著作选读|谈治国理政)$")
-_CN = "〇一二三四五六七八九十"
-
-
-def _cn_number(n: int) -> str:
-    if n <= 10:
-        return "十" if n == 10 else _CN[n]
-    if n < 20:
-        return "十" + _CN[n - 10]
-    return _CN[n // 10] + "十" + (_CN[n % 10] if n % 10 else "")
-
-
 def find_book_title(lines: list[str], path: str) -> tuple[str | None, str | None, str | None]:
     """(title, volume, author) from the front matter, running heads or else the file name."""
     from lunshu.metadata import KNOWN_SPEAKERS
@@ -416,7 +406,7 @@ def find_book_title(lines: list[str], path: str) -> tuple[str | None, str | None
         m = re.search(r"(?:^|[-_ ])(?:vol)?(\d{1,2})$", os.path.splitext(os.path.basename(path))[0], re.IGNORECASE)
         if m:
             unit = "册" if title and "文稿" in title else "卷"
-            volume = f"第{_cn_number(int(m.group(1)))}{unit}"
+            volume = f"第{cn_numeral(int(m.group(1)))}{unit}"
     author = None
     if title:
         m = _AUTHOR.match(title)

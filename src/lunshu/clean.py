@@ -23,6 +23,8 @@ from typing import Any
 
 import yaml
 
+from lunshu.chars import FULLWIDTH_ALNUM
+from lunshu.frontmatter import FRONT_MATTER, MAX_FRONT_MATTER, load_yaml
 from lunshu.noise import strip_noise
 
 # ----------------------------------------------------------------------------------------------
@@ -34,9 +36,7 @@ _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f]")
 
 # full-width digits, Latin letters, the ideographic space and ％ → ASCII; one character for one,
 # so offsets survive. Chinese punctuation (，。：；！？“”《》（）) is deliberately not touched.
-_HALF = {0xFF10 + i: 0x30 + i for i in range(10)}
-_HALF.update({0xFF21 + i: 0x41 + i for i in range(26)})
-_HALF.update({0xFF41 + i: 0x61 + i for i in range(26)})
+_HALF = dict(FULLWIDTH_ALNUM)
 _HALF[0x3000] = 0x20
 _HALF[0xFF05] = 0x25  # ％
 _HALF_TABLE = str.maketrans(_HALF)
@@ -106,19 +106,17 @@ class Cleaned:
 # ----------------------------------------------------------------------------------------------
 # front matter, repr-wrapped text
 
-_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_FRONT_MATTER = re.compile(r"\A\ufeff?\s*---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str, str]:
     """``(fields, body, block)`` of a text that starts with YAML front matter; else ``({}, text, "")``."""
-    m = _FRONT_MATTER.match(text)
+    m = FRONT_MATTER.match(text)
     if not m or not re.search(r"^\s*[\w\-]+\s*:", m.group(1), re.MULTILINE):
         return {}, text, ""
     meta: Any
-    try:
-        meta = yaml.load(m.group(1), Loader=_YAML_LOADER)  # a safe loader (the C one when built)
-    except yaml.YAMLError:
+    try:  # (lunshu.frontmatter: aliases refused, as for a Markdown file; bounded like it)
+        meta = load_yaml(m.group(1)) if len(m.group(1)) <= MAX_FRONT_MATTER else None
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError):
         meta = None
     if not isinstance(meta, dict):
         meta = {}

@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
+from lunshu.chars import FULLWIDTH_DIGITS, cn_int, cn_year
+
 YEAR_MIN, YEAR_MAX = 1800, 2100
 
-_FW_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-_CN_DIGIT = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
-             "六": 6, "七": 7, "八": 8, "九": 9}
+_FW_DIGITS = FULLWIDTH_DIGITS
 _JUNK = {"", "none", "null", "nil", "nan", "n/a", "na", "-", "--", "unknown", "未知", "无", "暂无", "0",
          "0000", "0000-00-00", "00-00-00"}
 
@@ -64,37 +64,12 @@ class DateMention:
     explicit_year: bool
 
 
-def _num(s: str) -> int | None:
-    """An Arabic or small Chinese number: "12", "１２", "十二", "二十一", "三十"."""
-    s = s.translate(_FW_DIGITS).strip()
-    if s.isdigit():
-        return int(s)
-    if not s:
-        return None
-    if "十" in s:
-        head, _, tail = s.partition("十")
-        tens = _CN_DIGIT.get(head, 0) if head else 1
-        ones = _CN_DIGIT.get(tail, 0) if tail else 0
-        if (head and head not in _CN_DIGIT) or (tail and tail not in _CN_DIGIT):
-            return None
-        return tens * 10 + ones
-    if len(s) == 1 and s in _CN_DIGIT:
-        return _CN_DIGIT[s]
-    if s == "两":
-        return 2
-    return None
+_num = cn_int  # an Arabic or small Chinese number (lunshu.chars)
 
 
 def _year(s: str) -> int | None:
-    s = s.translate(_FW_DIGITS)
-    if s.isdigit():
-        y = int(s)
-    else:
-        digits = [_CN_DIGIT.get(c) for c in s]
-        if any(d is None for d in digits):
-            return None
-        y = int("".join(str(d) for d in digits))
-    return y if YEAR_MIN <= y <= YEAR_MAX else None
+    y = cn_year(s)
+    return y if y is not None and YEAR_MIN <= y <= YEAR_MAX else None
 
 
 def _iso(y: int, m: int | None = None, d: int | None = None) -> str | None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from lunshu.chars import cn_int
+
 HAN = "\u4e00-\u9fff"
 
 # people whose names the extractor recognises as speakers without further evidence
@@ -66,27 +68,6 @@ def npc_session_year(term: int, session: int) -> int | None:
     if term >= 5:
         return 1978 + 5 * (term - 5) + session - 1 if 1 <= session <= 5 else None
     return _NPC_EARLY.get((term, session))
-
-
-def cn_int(s: str) -> int | None:
-    if s.isdigit():
-        return int(s)
-    digits = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-    if "十" in s:
-        a, _, b = s.partition("十")
-        if (a and a not in digits) or (b and b not in digits):
-            return None
-        return (digits[a] if a else 1) * 10 + (digits[b] if b else 0)
-    return digits.get(s) if len(s) == 1 else None
-
-
-def cn_numeral(n: int) -> str:
-    """1..99 in Chinese numerals as used in ordinals (第二十次)."""
-    digits = "零一二三四五六七八九"
-    if n < 10:
-        return digits[n]
-    tens, ones = divmod(n, 10)
-    return (digits[tens] if tens > 1 else "") + "十" + (digits[ones] if ones else "")
 
 
 def event_years(text: str) -> list[tuple[int, int, int]]:

@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+from lunshu.chars import FULLWIDTH_ALNUM
 from lunshu.errors import StoreError
 
 TABLE = "search_fts"
@@ -132,8 +133,8 @@ def _opencc_pairs() -> tuple[str, str]:
 def _fixed_rules() -> dict[int, str]:
     """Width and case of digits and Latin letters, kinds of space (punctuation stays as it is)."""
     table: dict[int, str] = {}
-    for c in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]:
-        table[c] = chr(c - 0xFEE0).lower()
+    for c, h in FULLWIDTH_ALNUM.items():
+        table[c] = chr(h).lower()
     for c in range(ord("A"), ord("Z") + 1):
         table[c] = chr(c).lower()
     for ch in _SPACES:

@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from lunshu.chars import cn_numeral
 from lunshu.clean import Cleaned, clean_body, normalize_for_match
 from lunshu.dates import parse_date, year_of
 from lunshu.dating import dateline_date, event_date, relative_date
@@ -28,7 +29,6 @@ from lunshu.facts import (
     KNOWN_RE,
     KNOWN_SPEAKERS,
     URL_OUTLETS,
-    cn_numeral,
     event_years,
     is_person_name,
     npc_session_year,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from lunshu.chars import CN_DIGIT, FULLWIDTH_ALNUM, cn_int, cn_year
 from lunshu.dates import _iso  # one rule for what a real (possibly partial) date is
 from lunshu.models import Attribution, Quote
 
@@ -22,9 +23,7 @@ __all__ = ["extract_quotes", "is_attribution", "parse_attribution"]
 # ---------------------------------------------------------------------------------------------
 # normalisation
 
-_FULLWIDTH = {chr(0xFF10 + i): str(i) for i in range(10)}
-_FULLWIDTH.update({chr(0xFF21 + i): chr(0x41 + i) for i in range(26)})
-_FULLWIDTH.update({chr(0xFF41 + i): chr(0x61 + i) for i in range(26)})
+_FULLWIDTH = {chr(c): chr(h) for c, h in FULLWIDTH_ALNUM.items()}
 _FULLWIDTH.update({"\u3000": " ", "\u00a0": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ",
                    "\u200b": "", "\ufeff": "", "\uff0f": "/", "\uff0e": ".", "\uff5e": "~"})
 _FW_TABLE = str.maketrans(_FULLWIDTH)
@@ -44,8 +43,7 @@ _HAN_SPACE = re.compile(r"(?<=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef·])\s+|\s
 # ---------------------------------------------------------------------------------------------
 # dates (a small parser of our own: attribution dates only; lunshu.dates is the general one)
 
-_CN_DIGIT = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
-             "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGIT = CN_DIGIT
 _CN_Y = "[〇零○一二三四五六七八九]"
 _CN_N = "[一二三四五六七八九十]"
 
@@ -66,20 +64,7 @@ _RANGE_CN = re.compile(
 )
 
 
-def _cn_int(s: str) -> int | None:
-    """二十一 → 21, 十二 → 12, 三 → 3; None for anything else."""
-    if not s:
-        return None
-    if "十" not in s:
-        if len(s) == 1 and s in _CN_DIGIT:
-            return _CN_DIGIT[s]
-        return None
-    tens, _, units = s.partition("十")
-    t = 1 if tens == "" else _CN_DIGIT.get(tens)
-    u = 0 if units == "" else _CN_DIGIT.get(units)
-    if t is None or u is None or len(tens) > 1 or len(units) > 1:
-        return None
-    return t * 10 + u
+_cn_int = cn_int  # (lunshu.chars: one reading of Chinese numbers)
 
 
 def _num(s: str | None, cn: bool) -> int | None:
@@ -88,7 +73,7 @@ def _num(s: str | None, cn: bool) -> int | None:
     if not cn:
         return int(s)
     if len(s) == 4 and all(c in _CN_DIGIT for c in s):  # a year: digit by digit
-        return int("".join(str(_CN_DIGIT[c]) for c in s))
+        return cn_year(s)
     return _cn_int(s)
 
 

@@ -38,6 +38,7 @@ import yaml
 
 from lunshu import settings
 from lunshu.errors import InputError, LunshuError
+from lunshu.frontmatter import FRONT_MATTER, MAX_FRONT_MATTER, load_yaml
 from lunshu.ingest.decode import BINARY, decode, looks_binary, looks_utf16, page_breaks, safe_line, safe_text
 from lunshu.models import IngestFailure, RawRecord
 from lunshu.tabular import EXPORT_LIST_COLUMNS, EXPORT_REQUIRED, LIST_SEPARATOR, uncell
@@ -68,14 +69,12 @@ _ALIAS_INDEX = {re.sub(r"[\s_\-]", "", a.lower()): k for k, names in FIELD_ALIAS
 # canonical fields that are metadata values (text, raw and paragraphs are handled on their own)
 _VALUE_KEYS = frozenset(FIELD_ALIASES) - {"text", "raw", "paragraphs"}
 
-FRONT_MATTER = re.compile(r"\A\ufeff?\s*---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _HTML_START = re.compile(r"\A\s*(<!doctype html|<html|<head|<body|<div|<p[ >]|<article)", re.IGNORECASE)
 _HTML_INSIDE = re.compile(r"</p>|<br\s*/?>", re.IGNORECASE)
 
 Item = RawRecord | IngestFailure
 
 _MB = 1024 * 1024
-MAX_FRONT_MATTER = 64 * 1024  # characters; real front matter is a few hundred
 _MAX_DEPTH = 20  # nesting of a metadata value worth keeping
 
 
@@ -358,34 +357,12 @@ def read_text(path: str, field_map: dict[str, str] | None, encoding: str | None,
     yield RawRecord(path, None, {}, text, fmt, text, key=path)
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """YAML without aliases: ``*name`` lets a few hundred bytes stand for billions of values."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(None, None, "YAML aliases (*name) are not accepted",
-                                              event.start_mark)
-        return super().compose_node(parent, index)
-
-    def construct_yaml_timestamp(self, node: Any) -> Any:
-        # an impossible date (2020-02-30) is kept as the text it is, and then read as no date, as in
-        # JSON; never the whole file refused
-        try:
-            return super().construct_yaml_timestamp(node)
-        except ValueError:
-            return self.construct_scalar(node)
-
-
-_NoAliasLoader.add_constructor("tag:yaml.org,2002:timestamp", _NoAliasLoader.construct_yaml_timestamp)
-
-
 def parse_front_matter(block: str, path: str) -> dict[str, Any]:
     """The YAML mapping of a front-matter block, or InputError saying where it is wrong."""
     if len(block) > MAX_FRONT_MATTER:
         raise InputError(f"front matter is {len(block)} characters; at most {MAX_FRONT_MATTER} are read", path=path)
     try:
-        meta = yaml.load(block, Loader=_NoAliasLoader)
+        meta = load_yaml(block)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
