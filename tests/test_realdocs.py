@@ -195,3 +195,23 @@ def test_a_run_in_work_report_header() -> None:
     assert (meta.title, meta.delivered, meta.date, meta.speakers) == ("政府工作报告", "2024-03-05", "2024-03-05", ["李强"])
     assert meta.occasion == "第十四届全国人民代表大会第二次会议" and meta.roles == {"李强": ["国务院总理"]}
     assert body[0] == "各位代表："
+
+
+def test_the_paragraph_model_is_small_and_speaks_the_features_of_the_code() -> None:
+    """The learned boundary scorer ships as a small file whose every weight is a feature
+    ``boundary_features`` can give (retrain with tests/gold/train_paragraphs.py after changing them)."""
+    from lunshu import paragraphs as P
+
+    path = P._MODEL_PATH
+    assert path.stat().st_size < 100_000
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["held_out_f1"] and 0 < data["target"] <= MAX_CHARS
+    pieces = ["同志们，朋友们：", "当前，世界百年变局加速演进。", "我们要坚持对外开放。", "第一，坚持合作。", "谢谢大家！"]
+    grams = [P._bigrams(p) for p in pieces]
+    made = {f for i in range(1, len(pieces)) for f in P.boundary_features(pieces, grams, i)}
+    prefixes = {f.split(":", 1)[0] + ":" for f in made if ":" in f}
+    for name in data["weights"]:
+        assert name in made or name.split(":", 1)[0] + ":" in prefixes or re.fullmatch(r"[a-z_]+[0-9]?(?:_[0-9])?", name), name
+    # the strongest signals go the way a reader's do
+    w = data["weights"]
+    assert w["enum_next"] > 1 and w["sal_next"] > 1 and w.get("closing_next", 0) + w.get("n2:谢谢", 0) > 0
