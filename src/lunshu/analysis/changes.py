@@ -8,8 +8,10 @@ frame). Two *wordings* fill the same frame when the text around them is identica
 the empty one finds insertions and expansions in a stable frame (经济持续∅健康发展 / 经济持续快速健康发展).
 
 Every position of the selected text is tried as a slot for every wording length, each (frame,
-wording) pair is counted with 64-bit hashes and ``np.unique`` (as in ``textarrays``), and pairs
-seen at least ``min_count`` times in at least two documents are kept. Within a frame, each pair of
+wording) pair is counted with 64-bit hashes and a sort (as in ``textarrays``), and pairs seen at
+least ``min_count`` times in at least two documents are kept; each wording length is reduced at
+once to its distinct pairs with their uses per year and their documents, so memory follows the
+pairs kept rather than the characters. Within a frame, each pair of
 wordings A, B is scored by how cleanly B replaced A over time: for the best split year t,
 
     switch = share of A's uses before t × share of B's uses from t on
@@ -22,7 +24,9 @@ a difference inside a word with no boundary near is dropped), and reported in it
 frame around that span, so the same change seen through shifted slots is reported once
 (``frames`` counts them). Rank: ``switch² × log(1 + min(count A, count B)) × log(2 + frame
 length) / √(wordings the frame takes − 1)``. Changes whose wordings are numbers (十二五 → 十三五)
-or function words alone (的) are left out.
+or function words alone (的) are left out. Pairs are read word by word best first by an upper
+bound of their rank (their frame taken as ``2·context`` long), and reading stops once no pair
+left can enter the first ``limit``; ``frames`` counts the slots among those read.
 
 ``expansions=True`` adds frames with a context on the right only, comparing a formulation alone
 (all its uses less the expanded ones) with the formulation after added words (依法治国 →
@@ -58,6 +62,7 @@ ONE_SIDED_WEIGHT = 0.7  # a frame with context on one side only is weaker eviden
 EXPANSIONS_TRIED = 1500  # the most promising expansions checked word by word
 DEFAULT_LIMIT = 50
 LIMIT_MAX = 2000
+DESCRIBE_BATCH = 500  # pairs read word by word between two checks of the bound
 EXAMPLES = 2    # passages of each wording
 
 _M1 = np.uint64(0x9E3779B97F4A7C15)
@@ -186,11 +191,26 @@ def detect(sel: ta.Selection, *, limit: int = DEFAULT_LIMIT, min_count: int = 2,
     # keep (frame, middle) pairs seen min_count times: positions i = slot start, middle length m.
     # Two kinds of frame: a context on each side; and, for expansions (依法治国 → 全面依法治国), a
     # whole context on the right only, the slot before it empty or holding the added words.
-    kept_pos: list[np.ndarray] = []
-    kept_m: list[np.ndarray] = []
-    kept_frame: list[np.ndarray] = []
-    kept_pair: list[np.ndarray] = []
-    kept_one: list[np.ndarray] = []
+    # Each length is reduced at once to its distinct (frame, wording) pairs seen min_count times, with
+    # their uses per year and their documents: memory follows the pairs kept, not the positions.
+    year_chars = sel.year_chars()
+    years_all = sorted(year_chars)
+    ny = len(years_all)
+    if not ny:
+        return empty
+    year_index = np.zeros(int(max(years_all)) + 1, dtype=np.int64)
+    year_index[years_all] = np.arange(ny)
+    nd = max(1, sel.n_docs)
+    k_first: list[np.ndarray] = []
+    k_m: list[np.ndarray] = []
+    k_frame: list[np.ndarray] = []
+    k_one: list[np.ndarray] = []
+    k_n: list[np.ndarray] = []
+    k_docs: list[np.ndarray] = []
+    t_pair: list[np.ndarray] = []
+    t_year: list[np.ndarray] = []
+    t_count: list[np.ndarray] = []
+    npairs = 0
     side = min(MIN_SIDE, context)
     for one_sided in (False, True) if expansions else (False,):
         h: np.ndarray | None = None
@@ -206,6 +226,7 @@ def detect(sel: ta.Selection, *, limit: int = DEFAULT_LIMIT, min_count: int = 2,
             else:
                 ok &= dated & (before >= side) & (right_len >= side)
             pos = np.flatnonzero(ok)
+            del ok, j, right_len
             if not len(pos):
                 continue
             rj = right[np.minimum(pos + m, size - 1)]
@@ -213,58 +234,64 @@ def detect(sel: ta.Selection, *, limit: int = DEFAULT_LIMIT, min_count: int = 2,
                 frame = (rj * _M1 + _M2) if one_sided else (left[pos] * _M3 ^ rj)
                 mid = (h[pos] if m else np.zeros(len(pos), np.uint64)) * _M1 + np.uint64(m + 1)
                 pair = frame ^ (mid * _M2)
-            _, inv, counts = np.unique(pair, return_inverse=True, return_counts=True)
-            good = counts[inv] >= min_count
-            kept_pos.append(pos[good])
-            kept_m.append(np.full(int(good.sum()), m, dtype=np.int8))
-            kept_frame.append(frame[good])
-            kept_pair.append(pair[good])
-            kept_one.append(np.full(int(good.sum()), one_sided, dtype=bool))
-    if not kept_pos:
+            del rj, mid
+            starts, order = ta.groups(pair)
+            counts = np.diff(np.r_[starts, len(pair)])
+            good = counts >= min_count
+            if not good.any():
+                continue
+            group = np.repeat(np.arange(len(starts)), counts)
+            occ = good[group]
+            local = (np.cumsum(good) - 1)[group[occ]] + npairs
+            opos = pos[order[occ]]
+            k_first.append(np.minimum.reduceat(pos[order], starts)[good])
+            k_frame.append(frame[order[starts[good]]])
+            k_m.append(np.full(int(good.sum()), m, dtype=np.int8))
+            k_one.append(np.full(int(good.sum()), one_sided, dtype=bool))
+            k_n.append(counts[good])
+            ukey, ucount = np.unique(local * ny + year_index[year[opos].astype(np.int64)], return_counts=True)
+            t_pair.append(ukey // ny)
+            t_year.append(ukey % ny)
+            t_count.append(ucount)
+            k_docs.append(np.bincount(_distinct(local * nd + doc[opos]) // nd - npairs, minlength=int(good.sum())))
+            npairs += int(good.sum())
+            del pos, frame, pair, starts, order, counts, group, occ, local, opos
+    if not npairs:
         return empty
-    pos = np.concatenate(kept_pos)
-    mlen = np.concatenate(kept_m).astype(np.int64)
-    frame = np.concatenate(kept_frame)
-    pair = np.concatenate(kept_pair)
-    one = np.concatenate(kept_one)
+    pos = np.concatenate(k_first)
+    mlen = np.concatenate(k_m).astype(np.int64)
+    pair_frame = np.concatenate(k_frame)
+    one_of = np.concatenate(k_one)
+    pair_n = np.concatenate(k_n)
+    pair_docs = np.concatenate(k_docs)
+    pair_first = np.arange(npairs)
+    m_of = mlen
     # frames filled by two wordings at least
-    upair, pair_first, pair_inv, pair_n = np.unique(pair, return_index=True, return_inverse=True,
-                                                    return_counts=True)
-    pair_frame = frame[pair_first]
     _, frame_inv, frame_n = np.unique(pair_frame, return_inverse=True, return_counts=True)
     multi = frame_n[frame_inv] >= 2
     # one-sided frames only compare the formulation alone with it expanded (two added characters or more)
-    m_of = mlen[pair_first]
-    one_of = one[pair_first]
     nf = int(frame_inv.max()) + 1 if len(frame_inv) else 0
     has_empty = np.bincount(frame_inv, weights=(one_of & (m_of == 0)).astype(float), minlength=nf) > 0
     has_added = np.bincount(frame_inv, weights=(one_of & (m_of >= 2)).astype(float), minlength=nf) > 0
     multi &= ~one_of | (has_empty[frame_inv] & has_added[frame_inv] & (m_of != 1) & (pair_n >= EXPANSION_MIN))
     if not multi.any():
         return empty
-    # per (pair, year) uses and documents, for the pairs of frames with two wordings or more
+    # per (pair, year) uses, for the pairs of frames with two wordings or more
     cand = np.flatnonzero(multi)
-    local = np.full(len(upair), -1, dtype=np.int64)
+    local = np.full(npairs, -1, dtype=np.int64)
     local[cand] = np.arange(len(cand))
-    occ = local[pair_inv] >= 0
-    p_of = local[pair_inv[occ]]
-    d_of = doc[pos[occ]].astype(np.int64)
-    year_chars = sel.year_chars()
-    years_all = sorted(year_chars)
-    ny = len(years_all)
-    year_index = np.zeros(int(max(years_all)) + 1 if years_all else 1, dtype=np.int64)
-    year_index[years_all] = np.arange(ny)
-    y_of = year_index[year[pos[occ]].astype(np.int64)]
-    counts_py = np.zeros((len(cand), max(1, ny)))
-    np.add.at(counts_py, (p_of, y_of), 1.0)
-    nd = max(1, sel.n_docs)
-    ndocs = np.bincount(np.unique(p_of * nd + d_of) // nd, minlength=len(cand))
+    tp, ty, tc = np.concatenate(t_pair), np.concatenate(t_year), np.concatenate(t_count)
+    keep_t = local[tp] >= 0
+    counts_py = np.zeros((len(cand), ny))
+    counts_py[local[tp[keep_t]], ty[keep_t]] = tc[keep_t]
+    del tp, ty, tc, keep_t
+    ndocs = pair_docs[cand]
     chars = np.array([year_chars[y] for y in years_all]) / 1e6
-    rates = counts_py / np.maximum(chars, 1e-9)
-    totals = rates.sum(axis=1)
     # share of each wording's uses (per million characters of the year) before each year
-    share_before = np.hstack([np.zeros((len(cand), 1)), np.cumsum(rates, axis=1)[:, :-1]]) / np.maximum(
-        totals, 1e-12)[:, None]
+    share_before = counts_py / np.maximum(chars, 1e-9)
+    np.cumsum(share_before, axis=1, out=share_before)
+    share_before /= np.maximum(share_before[:, -1:], 1e-12)
+    share_before = np.hstack([np.zeros((len(cand), 1), np.float32), share_before[:, :-1].astype(np.float32)])
     by_frame: dict[int, list[int]] = {}
     for li in np.flatnonzero(ndocs >= (2 if min_count > 1 else 1)).tolist():
         by_frame.setdefault(int(frame_inv[cand[li]]), []).append(li)
@@ -276,7 +303,7 @@ def detect(sel: ta.Selection, *, limit: int = DEFAULT_LIMIT, min_count: int = 2,
     for lis in by_frame.values():
         if len(lis) < 2:
             continue
-        if one[pair_first[cand[lis[0]]]]:
+        if one_of[pair_first[cand[lis[0]]]]:
             empty_w = [i for i in lis if mlen[pair_first[cand[i]]] == 0]
             if empty_w:
                 for y in lis:
@@ -312,10 +339,22 @@ def detect(sel: ta.Selection, *, limit: int = DEFAULT_LIMIT, min_count: int = 2,
         for start in range(0, len(ia_), 20_000):
             sl = slice(start, start + 20_000)
             sw_all[sl] = (share_before[ia_[sl]] * (1.0 - share_before[ib_[sl]])).max(axis=1)
-        for k in np.flatnonzero(sw_all >= min_switch).tolist():
-            a, b = int(cand[ia_[k]]), int(cand[ib_[k]])
-            keep(_describe(sel, a, b, nw[k], float(sw_all[k]), counts_py[ia_[k]], counts_py[ib_[k]], years_all,
-                           pos, mlen, pair_first, before, after, context))
+        # read the pairs word by word best bound first, and stop once no pair left can enter the
+        # first ``limit``: a change's score is at most its bound (its frame is at most 2·context long)
+        ok = np.flatnonzero(sw_all >= min_switch)
+        totals_py = counts_py.sum(axis=1)
+        bound = (sw_all[ok] ** 2 * np.log1p(np.minimum(totals_py[ia_[ok]], totals_py[ib_[ok]]))
+                 * math.log(2 + 2 * context) / np.sqrt(np.maximum(1, np.array(nw)[ok] - 1)))
+        order = np.argsort(-bound, kind="stable")
+        for start in range(0, len(order), DESCRIBE_BATCH):
+            if start and len(found) >= limit:
+                best = _drop_nested(sorted(found.values(), key=lambda c: (-c.score, c.old, c.new)), limit)
+                if len(best) >= limit and bound[order[start]] < best[-1].score:
+                    break
+            for k in ok[order[start:start + DESCRIBE_BATCH]].tolist():
+                a, b = int(cand[ia_[k]]), int(cand[ib_[k]])
+                keep(_describe(sel, a, b, nw[k], float(sw_all[k]), counts_py[ia_[k]], counts_py[ib_[k]], years_all,
+                               pos, mlen, pair_first, before, after, context))
     if ea:
         # expansions: the formulation without the added words (all its uses less those with them)
         ya = np.maximum(counts_py[ea] - counts_py[eb], 0.0)
@@ -334,6 +373,13 @@ def detect(sel: ta.Selection, *, limit: int = DEFAULT_LIMIT, min_count: int = 2,
     for ch in ranked:
         ch.examples = _examples(sel, ch)
     return Changes(ranked, dict(sel.filters), sel.n_docs, int(sel.doc_chars.sum()))
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted (a sort: numpy's hashing ``unique`` is many times slower on
+    millions of integers)."""
+    v = np.sort(values)
+    return v[np.r_[True, v[1:] != v[:-1]]] if len(v) else v
 
 
 def _describe(sel: ta.Selection, a: int, b: int, wordings: int, switch: float, ya: np.ndarray, yb: np.ndarray,
