@@ -294,25 +294,10 @@ def summarize(rounds: list[dict[str, Any]], lat_key: str) -> dict[str, Any]:
             / max(sum(r["requests"] for r in mine), 1)}
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--paragraphs", type=int, default=None)
-    ap.add_argument("--seconds", type=float, default=None)
-    ap.add_argument("--rounds", type=int, default=None)
-    ap.add_argument("--connections", type=int, default=8)
-    ap.add_argument("--quick", action="store_true", help="10k paragraphs, 1 round of 4 s")
-    ap.add_argument("--serve-bare", nargs=2, metavar=("DB", "PORT"), help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.serve_bare:
-        serve_bare(args.serve_bare[0], int(args.serve_bare[1]))
-        return
-    from bench_trace import RESULTS, load_note, machine, skip_if_no_shared, synth_db, write_results
+def run_size(size: int, args: argparse.Namespace, seconds: float, rounds: int) -> dict[str, Any]:
+    from bench_trace import load_note, machine, synth_db
     from bench_web import make_queries, paths_of
 
-    skip_if_no_shared("bench_serve")
-    size = args.paragraphs or (10_000 if args.quick else 100_000)
-    seconds = args.seconds or (4.0 if args.quick else 10.0)
-    rounds = args.rounds or (1 if args.quick else 2)
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     before = load_note()
     db, _ = synth_db(size)
@@ -341,28 +326,55 @@ def main() -> None:
                 r = closed_loop(srv, paths, args.connections, seconds)
                 r.update(server=srv.name, round=k + 1, load=load_note())
                 detail.append(r)
-                print(f"{srv.name} round {k + 1}: {r['rps']:.1f} req/s p50 {r['p50_ms']:.1f} p99 {r['p99_ms']:.1f} ms "
-                      f"errors {r['errors'] + r['non_2xx']} cpu {r['server_cpu_ms_per_req']:.2f} ms/req "
-                      f"[{r['load']}]", file=sys.stderr)
+                print(f"{size} {srv.name} round {k + 1}: {r['rps']:.1f} req/s p50 {r['p50_ms']:.1f} "
+                      f"p99 {r['p99_ms']:.1f} ms errors {r['errors'] + r['non_2xx']} "
+                      f"cpu {r['server_cpu_ms_per_req']:.2f} ms/req [{r['load']}]", file=sys.stderr)
     finally:
         lunshu.stop()
         bare.stop()
-    res = {"started": started, "paragraphs": size, "db": db.name, "load_before": before, "load_after": load_note(),
-           "connections": args.connections, "rounds": rounds, "seconds": seconds, "queries": queries, "mix": mix,
-           "agree": agree, "ready_s": lunshu.ready_s, "ready_cpu_s": lunshu.ready_cpu_s, "rounds_detail": detail,
-           "summary": {"lunshu": summarize(detail, "lunshu"), "bare": summarize(detail, "bare")},
-           "machine": machine()}
-    md = report(res)
-    lu, ba = res["summary"]["lunshu"], res["summary"]["bare"]
-    rows = [{"size": size, "metric": "serve_rps_ratio_vs_bare_fastapi", "value": round(lu["rps"] / ba["rps"], 3),
-             "unit": "x", "target": TARGET_RATIO},
-            {"size": size, "metric": "serve_p99_ms", "value": round(lu["p99_ms"], 1), "unit": "ms",
-             "target": TARGET_P99_MS},
-            {"size": size, "metric": "serve_ready_s", "value": round(lunshu.ready_s, 2), "unit": "s",
-             "target": READY_TARGET_S}]
-    write_results(f"serve-{size}", md, rows, res)
+    return {"started": started, "paragraphs": size, "db": db.name, "load_before": before, "load_after": load_note(),
+            "connections": args.connections, "rounds": rounds, "seconds": seconds, "queries": queries, "mix": mix,
+            "agree": agree, "ready_s": lunshu.ready_s, "ready_cpu_s": lunshu.ready_cpu_s, "rounds_detail": detail,
+            "summary": {"lunshu": summarize(detail, "lunshu"), "bare": summarize(detail, "bare")},
+            "machine": machine()}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], default=None,
+                    help="comma-separated paragraph counts (default 100000; --quick 10000)")
+    ap.add_argument("--seconds", type=float, default=None)
+    ap.add_argument("--rounds", type=int, default=None)
+    ap.add_argument("--connections", type=int, default=8)
+    ap.add_argument("--quick", action="store_true", help="10k paragraphs, 1 round of 4 s")
+    ap.add_argument("--serve-bare", nargs=2, metavar=("DB", "PORT"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.serve_bare:
+        serve_bare(args.serve_bare[0], int(args.serve_bare[1]))
+        return
+    from bench_trace import RESULTS, skip_if_no_shared, write_results
+
+    skip_if_no_shared("bench_serve")
+    sizes = args.sizes or ([10_000] if args.quick else [100_000])
+    seconds = args.seconds or (4.0 if args.quick else 10.0)
+    rounds = args.rounds or (1 if args.quick else 2)
+    results = [run_size(n, args, seconds, rounds) for n in sizes]
+    md = "\n".join(report(r) if i == 0 else report(r).split("\n", 2)[2] for i, r in enumerate(results))
+    rows: list[dict[str, Any]] = []
+    ratios: dict[str, float] = {}
+    for res in results:
+        lu, ba, size = res["summary"]["lunshu"], res["summary"]["bare"], res["paragraphs"]
+        ratios[f"serve at {size} paragraphs: bare FastAPI + FTS5 req/s / lunshu serve req/s, cache off "
+               f"(target ≤ {TARGET_RATIO:.0f})"] = round(ba["rps"] / lu["rps"], 3)
+        rows += [{"size": size, "metric": "serve_rps_vs_bare_fastapi", "value": round(lu["rps"] / ba["rps"], 3),
+                  "unit": "x"},
+                 {"size": size, "metric": "serve_p99_ms", "value": round(lu["p99_ms"], 1), "unit": "ms",
+                  "target": TARGET_P99_MS},
+                 {"size": size, "metric": "serve_ready_s", "value": round(res["ready_s"], 2), "unit": "s",
+                  "target": READY_TARGET_S}]
+    write_results("serve", md, rows, {"size_unit": "paragraphs", "ratios": ratios, "results": results})
     print(md)
-    print(f"wrote {RESULTS / f'serve-{size}.md'}", file=sys.stderr)
+    print(f"wrote {RESULTS / 'serve.md'}", file=sys.stderr)
 
 
 if __name__ == "__main__":
