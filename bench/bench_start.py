@@ -63,8 +63,10 @@ def cli_rows(runs: int) -> list[dict[str, Any]]:
               [sys.executable, "-c", "import typer\ntry:\n import typer._adapters\nexcept ImportError:\n pass"]),
              ("python -c 'import lunshu.cli' (the command table, nothing run)", [sys.executable, "-c", "import lunshu.cli"]),
              ("lunshu --version", [sys.executable, "-m", "lunshu.cli", "--version"]),
-             ("lunshu search 发展 --limit 3 --json", [sys.executable, "-m", "lunshu.cli", "--db", str(db), "search", "发展",
-                                                    "--limit", "3", "--json"])]
+             ("lunshu search 改革开放 --limit 3 --json (a phrase)",
+              [sys.executable, "-m", "lunshu.cli", "--db", str(db), "search", "改革开放", "--limit", "3", "--json"]),
+             ("lunshu search 发展 --limit 3 --json (a lone 2-character term: its ranking loads numpy)",
+              [sys.executable, "-m", "lunshu.cli", "--db", str(db), "search", "发展", "--limit", "3", "--json"])]
     rows = []
     for name, cmd in cases:
         run_timed(cmd)  # warm the page cache

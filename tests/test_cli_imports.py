@@ -60,23 +60,31 @@ def small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_search_json_imports_nothing_heavy(tmp_path: Path, small_db: Path) -> None:
-    code, mods = loaded(tmp_path, "--db", str(small_db), "search", "发展", "--json")
+    code, mods = loaded(tmp_path, "--db", str(small_db), "search", "高质量发展", "--json")
     assert code == 0
     assert "lunshu.search" in mods  # the probe did run the search
     assert heavy_in(mods) == []
     assert "rich" not in mods  # JSON needs no console
 
 
+def test_lone_short_term_loads_numpy_only(tmp_path: Path, small_db: Path) -> None:
+    """A lone 1–2-character term is ranked with FTS5's BM25 computed in numpy (search._page_lone):
+    that path alone may load numpy (a tenth of a second), nothing else heavy."""
+    code, mods = loaded(tmp_path, "--db", str(small_db), "search", "发展", "--json")
+    assert code == 0
+    assert heavy_in(mods, tuple(n for n in HEAVY if n != "numpy")) == []
+
+
 def test_search_csv_and_count_paths(tmp_path: Path, small_db: Path) -> None:
-    for args in (("search", "发展", "--csv"), ("search", "发展", "--limit", "0", "--json"), ("kwic", "发展", "--json"),
-                 ("docs", "--json")):
+    for args in (("search", "高质量发展", "--csv"), ("search", "发展", "--limit", "0", "--json"),
+                 ("kwic", "发展", "--json"), ("docs", "--json")):
         code, mods = loaded(tmp_path, "--db", str(small_db), *args)
         assert code == 0, args
         assert heavy_in(mods) == [], args
 
 
 def test_human_search_loads_rich_only_to_render(tmp_path: Path, small_db: Path) -> None:
-    code, mods = loaded(tmp_path, "--db", str(small_db), "search", "发展")
+    code, mods = loaded(tmp_path, "--db", str(small_db), "search", "高质量发展")
     assert code == 0
     assert heavy_in(mods) == []
 
